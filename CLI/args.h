@@ -1,0 +1,25 @@
+/*
+ * args.h - the command line of `deface`.
+ */
+#ifndef DEFACE_CLI_ARGS_H
+#define DEFACE_CLI_ARGS_H
+
+#include "deface.h"
+
+typedef struct cli_args {
+  const char *input;
+  const char *output;  /* -o */
+  const char *label;   /* --label */
+  const char *json;    /* --json */
+  const char *qa;      /* --qa (not built yet: refused with a message) */
+  deface_fill fill;
+  double sigma_mm;
+  int force, quiet, verbose, ears, jobs;
+  unsigned long seed;
+} cli_args;
+
+/** Parses argv; returns 0, 1 for --help/--version already answered, or -1
+ * after printing a one-line usage error to stderr. */
+int cli_parse(int argc, char **argv, cli_args *args);
+
+#endif

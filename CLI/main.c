@@ -1,0 +1,195 @@
+/*
+ * main.c - the `deface` command: file mode (NIfTI in, DEFACED_ NIfTI, label
+ * and JSON sidecar out). Maps the core's statuses to the documented exit
+ * codes; nothing is written unless the whole run succeeded.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "args.h"
+#include "deface.h"
+#include "deface_nifti.h"
+#include "paths.h"
+#include "progress.h"
+#include "sidecar.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { EXIT_DONE = 0, EXIT_INTERNAL = 1, EXIT_USAGE = 2 };
+
+static int exit_code(deface_status st)
+{
+  return st >= DEFACE_E_INTERNAL && st <= DEFACE_E_OUTPUT ? (int)st : EXIT_INTERNAL;
+}
+
+static double now_seconds(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct output_paths {
+  char image[CLI_PATH_MAX], label[CLI_PATH_MAX], json[CLI_PATH_MAX];
+} output_paths;
+
+/* DEFACED_<name>.nii.gz beside the input, or names derived from -o. */
+static int name_outputs(const cli_args *a, output_paths *o)
+{
+  char dir[CLI_PATH_MAX], base[CLI_PATH_MAX], stem[CLI_PATH_MAX];
+  int n;
+  if (a->output) {
+    if (!path_is_nifti(a->output)) {
+      fprintf(stderr, "deface: %s: the output must end in .nii or .nii.gz\n", a->output);
+      return -1;
+    }
+    n = snprintf(o->image, sizeof o->image, "%s", a->output);
+    path_stem(a->output, stem, sizeof stem);
+  } else {
+    path_split(a->input, dir, sizeof dir, base, sizeof base);
+    path_stem(base, stem, sizeof stem);
+    char full[CLI_PATH_MAX];
+    snprintf(full, sizeof full, "%s/DEFACED_%s", dir, stem);
+    snprintf(stem, sizeof stem, "%s", full);
+    n = snprintf(o->image, sizeof o->image, "%s.nii.gz", stem);
+  }
+  int m = a->label ? snprintf(o->label, sizeof o->label, "%s", a->label)
+                   : snprintf(o->label, sizeof o->label, "%s_label.nii.gz", stem);
+  int j = a->json ? snprintf(o->json, sizeof o->json, "%s", a->json)
+                  : snprintf(o->json, sizeof o->json, "%s.json", stem);
+  if (n >= CLI_PATH_MAX || m >= CLI_PATH_MAX || j >= CLI_PATH_MAX) {
+    fprintf(stderr, "deface: %s: path too long\n", a->input);
+    return -1;
+  }
+  if (a->label && !path_is_nifti(a->label)) {
+    fprintf(stderr, "deface: %s: the label must end in .nii or .nii.gz\n", a->label);
+    return -1;
+  }
+  return 0;
+}
+
+/* Refuses to touch the input or an existing output without --force. */
+static int outputs_allowed(const cli_args *a, const output_paths *o)
+{
+  const char *paths[3] = {o->image, o->label, o->json};
+  for (int i = 0; i < 3; i++) {
+    if (path_same_file(a->input, paths[i])) {
+      fprintf(stderr, "deface: %s: refusing to overwrite the input\n", paths[i]);
+      return 0;
+    }
+    for (int j = 0; j < i; j++)
+      if (strcmp(paths[i], paths[j]) == 0) {
+        fprintf(stderr, "deface: %s: two outputs would share this name\n", paths[i]);
+        return 0;
+      }
+    if (!a->force && path_exists(paths[i])) {
+      fprintf(stderr, "deface: %s: exists (use --force to replace it)\n", paths[i]);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static void print_found(const char *input, const deface_result *r, double seconds)
+{
+  fprintf(stderr, "deface: %s: %s; eyes R (%.1f, %.1f, %.1f) L (%.1f, %.1f, %.1f) mm RAS; "
+                  "nose %s; labelled %.1f mL, changed %.1f mL; %.2f s\n",
+          input, r->is_ct ? "CT" : "MR", r->eye_ras[0][0], r->eye_ras[0][1], r->eye_ras[0][2],
+          r->eye_ras[1][0], r->eye_ras[1][1], r->eye_ras[1][2],
+          r->nose_in_view ? "in view" : "not in view", r->labelled_ml, r->changed_ml, seconds);
+}
+
+static int run_file(const cli_args *a)
+{
+  output_paths out;
+  if (name_outputs(a, &out) != 0)
+    return EXIT_USAGE;
+  if (!outputs_allowed(a, &out))
+    return DEFACE_E_OUTPUT;
+  double t0 = now_seconds();
+  char err[DEFACE_ERRLEN] = "";
+  deface_volume *input = NULL, *defaced = NULL, *label = NULL;
+  deface_nifti *header = NULL;
+  deface_result result;
+  memset(&result, 0, sizeof result);
+  int code = EXIT_DONE;
+  deface_status st = deface_nifti_read(a->input, &input, &header, err);
+  if (st != DEFACE_OK) {
+    fprintf(stderr, "deface: %s\n", err);
+    return exit_code(st == DEFACE_E_NOMEM ? DEFACE_E_INPUT : st);
+  }
+  if (deface_nifti_warned_pixdim(header) && !a->quiet)
+    fprintf(stderr, "deface: %s: warning: no qform or sform; geometry taken from pixdim\n", a->input);
+
+  progress_bar bar;
+  progress_init(&bar, !a->quiet && isatty(STDERR_FILENO), a->input);
+  deface_options opt;
+  deface_options_init(&opt);
+  opt.fill = a->fill;
+  opt.sigma_mm = a->sigma_mm;
+  opt.seed = a->seed;
+  opt.progress = progress_update;
+  opt.progress_user = &bar;
+  st = deface_run(input, &opt, &defaced, &label, &result, err);
+  progress_done(&bar);
+  if (st != DEFACE_OK) {
+    const char *kind = st == DEFACE_E_REFUSED ? "refused" : st == DEFACE_E_SELFCHECK ? "self-check failed" : "error";
+    fprintf(stderr, "deface: %s: %s: %s\n", a->input, kind, err);
+    code = exit_code(st);
+    goto done;
+  }
+  char descrip[80];
+  snprintf(descrip, sizeof descrip, "defaced by deface %s (fill %s)", DEFACE_VERSION,
+           deface_fill_name(a->fill));
+  if ((st = deface_nifti_write(out.image, defaced, header, descrip, err)) != DEFACE_OK ||
+      (st = deface_nifti_write_label(out.label, label, header, err)) != DEFACE_OK) {
+    fprintf(stderr, "deface: %s\n", err);
+    code = exit_code(st);
+    goto cleanup_outputs;
+  }
+  double seconds = now_seconds() - t0;
+  sidecar_info info = {a->input, out.image, out.label, a->fill, a->sigma_mm, &result, "defaced", seconds};
+  if (sidecar_write(out.json, &info, err, sizeof err) != 0) {
+    fprintf(stderr, "deface: %s\n", err);
+    code = DEFACE_E_OUTPUT;
+    goto cleanup_outputs;
+  }
+  if (a->verbose)
+    print_found(a->input, &result, seconds);
+  if (!a->quiet)
+    printf("%s\n%s\n%s\n", out.image, out.label, out.json);
+  goto done;
+cleanup_outputs:
+  /* A defaced image without its label and sidecar is a half result: remove it. */
+  unlink(out.image);
+  unlink(out.label);
+done:
+  deface_volume_free(input);
+  deface_volume_free(defaced);
+  deface_volume_free(label);
+  deface_nifti_free(header);
+  return code;
+}
+
+int main(int argc, char **argv)
+{
+  cli_args a;
+  int parsed = cli_parse(argc, argv, &a);
+  if (parsed != 0)
+    return parsed > 0 ? EXIT_DONE : EXIT_USAGE;
+  if (a.qa) {
+    fprintf(stderr, "deface: --qa: QA pictures are not built into this version yet\n");
+    return EXIT_USAGE;
+  }
+  if (path_is_dir(a.input)) {
+    fprintf(stderr, "deface: %s: is a folder; DICOM series and session input are not built into "
+                    "this version yet (give a .nii or .nii.gz file)\n", a.input);
+    return DEFACE_E_INPUT;
+  }
+  if (!path_is_nifti(a.input)) {
+    fprintf(stderr, "deface: %s: not a NIfTI file name (.nii or .nii.gz expected)\n", a.input);
+    return DEFACE_E_INPUT;
+  }
+  return run_file(&a);
+}

@@ -1,0 +1,11 @@
+/*
+ * sha256.h - SHA-256 of a file, for the provenance sidecar (FIPS 180-4).
+ */
+#ifndef DEFACE_CLI_SHA256_H
+#define DEFACE_CLI_SHA256_H
+
+/** Writes the lowercase hex digest (65 bytes with the NUL) of a file's bytes;
+ * returns 0, or -1 if the file cannot be read. */
+int sha256_file(const char *path, char hex[65]);
+
+#endif

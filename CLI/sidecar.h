@@ -1,0 +1,21 @@
+/*
+ * sidecar.h - the JSON provenance sidecar written beside each output.
+ */
+#ifndef DEFACE_CLI_SIDECAR_H
+#define DEFACE_CLI_SIDECAR_H
+
+#include "deface.h"
+
+typedef struct sidecar_info {
+  const char *input, *output, *label;
+  deface_fill fill;
+  double sigma_mm;
+  const deface_result *result;
+  const char *status; /* "defaced", "refused", "error" */
+  double seconds;
+} sidecar_info;
+
+/** Writes the sidecar atomically; returns 0 or -1 with a message in err. */
+int sidecar_write(const char *path, const sidecar_info *info, char *err, size_t errlen);
+
+#endif

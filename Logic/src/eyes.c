@@ -1,0 +1,246 @@
+/*
+ * eyes.c - the eye globes as spheres of homogeneous fluid inside a shell of
+ * other tissue (fat, muscle, bone).
+ *
+ * The vitreous is a ~11 mm radius ball of water: dark on T1 and FLAIR,
+ * bright on T2 and PD, near 0-20 HU on CT. Every head voxel at a plausible
+ * depth below the skin is scored by how far the mean of a 7 mm ball differs
+ * from the mean of a 12-16 mm shell around it, relative to the ball's own
+ * spread. Both polarities are scored; the best pair of the same polarity that
+ * is the right distance apart, side by side (left-right), in front of the head
+ * centre and at a similar depth below the skin is taken as the eyes.
+ */
+#include "eyes.h"
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INNER_MM 7.0
+#define SHELL_IN_MM 12.0
+#define SHELL_OUT_MM 16.0
+#define MAX_CANDIDATES 48
+
+typedef struct offsets {
+  long *d;
+  size_t n;
+} offsets;
+
+typedef struct candidate {
+  vec3 ras;
+  double score, inner_mean, depth;
+  int polarity;
+} candidate;
+
+/* Grid offsets of the voxels whose distance from the centre is in [r0, r1]
+ * mm; `every` keeps one in so many, to bound the cost of the shell. */
+static int make_offsets(const work_grid *g, double r0, double r1, int every, offsets *o)
+{
+  int r = (int)ceil(r1 / g->step);
+  size_t cap = (size_t)(2 * r + 1) * (size_t)(2 * r + 1) * (size_t)(2 * r + 1);
+  o->d = malloc(cap * sizeof *o->d);
+  o->n = 0;
+  if (!o->d)
+    return -1;
+  long sx = 1, sy = (long)g->n[0], sz = (long)(g->n[0] * g->n[1]);
+  int count = 0;
+  for (int k = -r; k <= r; k++)
+    for (int j = -r; j <= r; j++)
+      for (int i = -r; i <= r; i++) {
+        double d = g->step * sqrt((double)(i * i + j * j + k * k));
+        if (d < r0 || d > r1)
+          continue;
+        if (count++ % every == 0)
+          o->d[o->n++] = i * sx + j * sy + k * sz;
+      }
+  return 0;
+}
+
+/* Scores a centre; returns 0 if the ball is not fully inside the head. */
+static int score_centre(const work_grid *g, const head_info *head, const offsets *inner,
+                        const offsets *shell, size_t idx, double range, candidate *c)
+{
+  double s = 0, s2 = 0;
+  for (size_t q = 0; q < inner->n; q++) {
+    size_t at = (size_t)((long)idx + inner->d[q]);
+    if (!head->mask[at])
+      return 0;
+    double v = g->value[at];
+    s += v;
+    s2 += v * v;
+  }
+  double mi = s / (double)inner->n;
+  double sd = sqrt(fmax(0, s2 / (double)inner->n - mi * mi));
+  /* The vitreous is fluid, never air: most of the ball must be above the air. */
+  if (mi < head->air_level + 0.08 * range)
+    return 0;
+  double t = 0;
+  size_t nt = 0;
+  for (size_t q = 0; q < shell->n; q++) {
+    size_t at = (size_t)((long)idx + shell->d[q]);
+    if (g->inside[at]) {
+      t += g->value[at];
+      nt++;
+    }
+  }
+  if (nt < shell->n / 2)
+    return 0;
+  double ms = t / (double)nt;
+  double contrast = ms - mi;
+  c->inner_mean = mi;
+  c->polarity = contrast >= 0 ? 1 : -1;
+  c->score = fabs(contrast) / (sd + 0.05 * range);
+  return 1;
+}
+
+/* Keeps the best MAX_CANDIDATES of one polarity, at least 14 mm apart. */
+static void keep_candidate(candidate *list, size_t *n, const candidate *c)
+{
+  for (size_t q = 0; q < *n; q++) {
+    if (v3_norm(v3_sub(list[q].ras, c->ras)) < 14.0) {
+      if (c->score > list[q].score)
+        list[q] = *c;
+      return;
+    }
+  }
+  if (*n < MAX_CANDIDATES) {
+    list[(*n)++] = *c;
+    return;
+  }
+  size_t worst = 0;
+  for (size_t q = 1; q < *n; q++)
+    if (list[q].score < list[worst].score)
+      worst = q;
+  if (c->score > list[worst].score)
+    list[worst] = *c;
+}
+
+/* Pair plausibility: 45-85 mm apart, mostly left-right, in front of the head
+ * centre, similar depth and vitreous intensity. Returns a score or -1. */
+static double pair_score(const candidate *a, const candidate *b, const head_info *head,
+                         double range)
+{
+  vec3 axis = v3_sub(a->ras, b->ras);
+  double dist = v3_norm(axis);
+  if (dist < 45 || dist > 85)
+    return -1;
+  if (fabs(axis.x) / dist < cos(45.0 * DEFACE_PI / 180.0))
+    return -1;
+  vec3 mid = v3_scale(v3_add(a->ras, b->ras), 0.5);
+  if (mid.y - head->centroid.y < 15)
+    return -1;
+  if (fabs(a->depth - b->depth) > 12)
+    return -1;
+  if (fabs(a->inner_mean - b->inner_mean) > 0.3 * range)
+    return -1;
+  double balance = fmin(a->score, b->score) / fmax(a->score, b->score);
+  return (a->score + b->score) * (0.5 + 0.5 * balance);
+}
+
+/* Moves a centre to the centroid of the vitreous-like voxels around it. */
+static vec3 refine(const work_grid *g, const head_info *head, vec3 c, double level,
+                   double surround, int polarity)
+{
+  double cut = 0.5 * (level + surround);
+  for (int iter = 0; iter < 3; iter++) {
+    long centre = wg_nearest(g, c);
+    if (centre < 0)
+      return c;
+    int r = (int)ceil(11.0 / g->step);
+    vec3 sum = v3(0, 0, 0);
+    double n = 0;
+    size_t ci = (size_t)centre % g->n[0], cj = ((size_t)centre / g->n[0]) % g->n[1],
+           ck = (size_t)centre / (g->n[0] * g->n[1]);
+    for (int k = -r; k <= r; k++)
+      for (int j = -r; j <= r; j++)
+        for (int i = -r; i <= r; i++) {
+          long ii = (long)ci + i, jj = (long)cj + j, kk = (long)ck + k;
+          if (ii < 0 || jj < 0 || kk < 0 || ii >= (long)g->n[0] || jj >= (long)g->n[1] ||
+              kk >= (long)g->n[2])
+            continue;
+          vec3 p = wg_ras(g, (size_t)ii, (size_t)jj, (size_t)kk);
+          if (v3_norm(v3_sub(p, c)) > 11.0)
+            continue;
+          size_t at = wg_index(g, (size_t)ii, (size_t)jj, (size_t)kk);
+          double v = g->value[at];
+          int like = polarity > 0 ? v < cut : v > cut;
+          if (like && head->mask[at] && v > head->air_level + 0.04 * (surround - head->air_level)) {
+            sum = v3_add(sum, p);
+            n++;
+          }
+        }
+    if (n < 20)
+      return c;
+    c = v3_scale(sum, 1.0 / n);
+  }
+  return c;
+}
+
+deface_status eyes_find(const work_grid *g, const head_info *head, const deface_options *options,
+                        eye_pair *eyes, char *err)
+{
+  memset(eyes, 0, sizeof *eyes);
+  deface_status st = DEFACE_OK;
+  offsets inner = {0}, shell = {0};
+  candidate list[2][MAX_CANDIDATES];
+  size_t count[2] = {0, 0};
+  double range = head->tissue_level - head->air_level;
+  if (make_offsets(g, 0, INNER_MM, 1, &inner) || make_offsets(g, SHELL_IN_MM, SHELL_OUT_MM, 3, &shell)) {
+    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
+    goto done;
+  }
+  int margin = (int)ceil(SHELL_OUT_MM / g->step) + 1;
+  for (size_t k = (size_t)margin; k + (size_t)margin < g->n[2]; k++) {
+    if (deface_report(options, 0.15 + 0.35 * (double)k / (double)g->n[2], "finding the eyes")) {
+      st = deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+      goto done;
+    }
+    for (size_t j = (size_t)margin; j + (size_t)margin < g->n[1]; j++)
+      for (size_t i = (size_t)margin; i + (size_t)margin < g->n[0]; i++) {
+        size_t idx = wg_index(g, i, j, k);
+        if (!head->mask[idx])
+          continue;
+        /* Globe centres lie 8-30 mm below the skin in front of them. */
+        double depth2 = head->depth_sq[idx];
+        if (depth2 < 8.0 * 8.0 || depth2 > 30.0 * 30.0)
+          continue;
+        candidate c;
+        if (!score_centre(g, head, &inner, &shell, idx, range, &c))
+          continue;
+        c.ras = wg_ras(g, i, j, k);
+        c.depth = sqrt(depth2);
+        keep_candidate(list[c.polarity > 0 ? 0 : 1], &count[c.polarity > 0 ? 0 : 1], &c);
+      }
+  }
+  double best = 0;
+  const candidate *ba = NULL, *bb = NULL;
+  for (int p = 0; p < 2; p++)
+    for (size_t a = 0; a < count[p]; a++)
+      for (size_t b = a + 1; b < count[p]; b++) {
+        double s = pair_score(&list[p][a], &list[p][b], head, range);
+        if (s > best) {
+          best = s;
+          ba = &list[p][a];
+          bb = &list[p][b];
+        }
+      }
+  /* A sphere score of 1.5 means the surround differs from the ball by 1.5
+   * times the ball's own spread: below that it is texture, not an eye. */
+  if (!ba || best < 3.0) {
+    st = deface_fail(err, DEFACE_E_REFUSED,
+                     "eyes not found: the face is not in the field of view, or this is not a head");
+    goto done;
+  }
+  const candidate *r = ba->ras.x >= bb->ras.x ? ba : bb, *l = r == ba ? bb : ba;
+  eyes->polarity = ba->polarity;
+  eyes->score = best;
+  eyes->vitreous_level = 0.5 * (ba->inner_mean + bb->inner_mean);
+  double surround = eyes->vitreous_level + ba->polarity * 0.5 * range;
+  eyes->right = refine(g, head, r->ras, r->inner_mean, surround, ba->polarity);
+  eyes->left = refine(g, head, l->ras, l->inner_mean, surround, ba->polarity);
+done:
+  free(inner.d);
+  free(shell.d);
+  return st;
+}

@@ -1,0 +1,20 @@
+/*
+ * eyes.h - finding both eye globes from the image.
+ */
+#ifndef DEFACE_EYES_H
+#define DEFACE_EYES_H
+
+#include "headmask.h"
+
+typedef struct eye_pair {
+  vec3 right, left;   /* RAS centres of the vitreous */
+  double score;       /* sum of both eyes' sphere scores */
+  int polarity;       /* +1: vitreous darker than its surround (T1, FLAIR); -1: brighter */
+  double vitreous_level; /* mean intensity inside the globes */
+} eye_pair;
+
+/** Finds the pair of eyes; DEFACE_E_REFUSED with a reason when none is found. */
+deface_status eyes_find(const work_grid *g, const head_info *head, const deface_options *options,
+                        eye_pair *eyes, char *err);
+
+#endif

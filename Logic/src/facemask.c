@@ -1,0 +1,149 @@
+/*
+ * facemask.c - the face region in the head frame, rasterised on the input grid.
+ *
+ * The region is what lies in front of a bent cutting surface behind the eyes
+ * and below the floor of the anterior cranial fossa. Its numbers come from
+ * the brain masks of two packaged heads (ch2bet and the ITK Kmeans skull
+ * strip) measured in this frame: the frontal lobes sit above the orbital
+ * roofs (more than 13 mm above the globe centres) and reach forward to the
+ * level of the globes only above that; between the orbits the gyri recti
+ * come down to the globes' level but stay behind the nasal bridge; the
+ * temporal poles stay more than 35 mm behind the globe centres. Each bound
+ * keeps a margin of at least 6 mm from both brains.
+ */
+#include "facemask.h"
+#include "internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#define REF_EYE_DISTANCE_MM 66.0
+#define ROOF_W 8.0          /* top of the region, mm above the globe centres */
+#define ROOF_SLOPE 0.5     /* roof drop per mm behind the globe centres */
+#define MIDLINE_HALF_U 16.0 /* between the orbits */
+#define MIDLINE_BACK_V 8.0  /* region starts this far in front, between the orbits */
+#define ORBIT_BACK_V -16.0  /* behind the globes at the level of the eyes */
+#define LOWER_BACK_V -20.0  /* behind the nose, mouth and chin */
+#define EYE_LEVEL_LOW_W -12.0
+#define HALF_WIDTH_U 58.0
+#define BOTTOM_W -130.0
+#define GLOBE_RADIUS_MM 12.5
+
+void frame_from_eyes(const eye_pair *eyes, head_frame *frame)
+{
+  memset(frame, 0, sizeof *frame);
+  frame->right = eyes->right;
+  frame->left = eyes->left;
+  frame->origin = v3_scale(v3_add(eyes->right, eyes->left), 0.5);
+  frame->u = v3_unit(v3_sub(eyes->right, eyes->left));
+  /* Anterior: the header's A made perpendicular to the eye axis. */
+  vec3 a = v3(0, 1, 0);
+  frame->v = v3_unit(v3_sub(a, v3_scale(frame->u, v3_dot(a, frame->u))));
+  frame->w = v3_cross(frame->u, frame->v);
+  double d = v3_norm(v3_sub(eyes->right, eyes->left));
+  double s = d / REF_EYE_DISTANCE_MM;
+  frame->scale = s < 0.8 ? 0.8 : s > 1.2 ? 1.2 : s;
+  frame->eye_radius_mm = GLOBE_RADIUS_MM * (frame->scale < 1 ? frame->scale : 1.0);
+}
+
+vec3 frame_coords(const head_frame *f, vec3 ras)
+{
+  vec3 q = v3_sub(ras, f->origin);
+  return v3_scale(v3(v3_dot(q, f->u), v3_dot(q, f->v), v3_dot(q, f->w)), 1.0 / f->scale);
+}
+
+vec3 frame_point(const head_frame *f, vec3 uvw)
+{
+  vec3 p = v3_add(v3_scale(f->u, uvw.x), v3_add(v3_scale(f->v, uvw.y), v3_scale(f->w, uvw.z)));
+  return v3_add(f->origin, v3_scale(p, f->scale));
+}
+
+int face_region_contains(vec3 p)
+{
+  /* The orbital roof slopes down towards the apex of the orbit: behind the
+   * globe centres the roof comes down by half the distance back. */
+  double roof = p.y >= 0 ? ROOF_W : ROOF_W + ROOF_SLOPE * p.y;
+  if (p.z > roof || p.z < BOTTOM_W || fabs(p.x) > HALF_WIDTH_U)
+    return 0;
+  double back;
+  if (p.z >= EYE_LEVEL_LOW_W)
+    back = fabs(p.x) < MIDLINE_HALF_U ? MIDLINE_BACK_V : ORBIT_BACK_V;
+  else
+    back = LOWER_BACK_V;
+  return p.y >= back;
+}
+
+deface_status face_label_build(const deface_volume *input, const work_grid *g,
+                               const uint8_t *near_head, const head_frame *frame,
+                               const deface_options *options, deface_volume **label,
+                               deface_result *result, char *err)
+{
+  size_t dims[4];
+  double m[4][4], sp[3];
+  deface_volume_dims(input, dims);
+  deface_volume_matrix(input, m);
+  deface_volume_spacing(input, sp);
+  size_t d3[4] = {dims[0], dims[1], dims[2], 1};
+  deface_status st = deface_volume_new(d3, DEFACE_UINT8, m, label, err);
+  if (st != DEFACE_OK)
+    return st;
+  uint8_t *out = deface_volume_data(*label);
+  double r2 = frame->eye_radius_mm * frame->eye_radius_mm;
+  size_t labelled = 0;
+  for (size_t k = 0; k < dims[2]; k++) {
+    if (deface_report(options, 0.55 + 0.2 * (double)k / (double)dims[2], "building the face mask")) {
+      deface_volume_free(*label);
+      *label = NULL;
+      return deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+    }
+    for (size_t j = 0; j < dims[1]; j++) {
+      uint8_t *row = out + dims[0] * (j + dims[1] * k);
+      for (size_t i = 0; i < dims[0]; i++) {
+        vec3 ras = affine_apply(m, v3((double)i, (double)j, (double)k));
+        uint8_t value = DEFACE_LABEL_KEEP;
+        if (v3_dot(v3_sub(ras, frame->right), v3_sub(ras, frame->right)) <= r2 ||
+            v3_dot(v3_sub(ras, frame->left), v3_sub(ras, frame->left)) <= r2) {
+          value = DEFACE_LABEL_EYE;
+        } else if (face_region_contains(frame_coords(frame, ras))) {
+          long at = wg_nearest(g, ras);
+          if (at >= 0 && near_head[at])
+            value = DEFACE_LABEL_FACE;
+        }
+        row[i] = value;
+        labelled += value != DEFACE_LABEL_KEEP;
+      }
+    }
+  }
+  result->labelled_voxels = labelled;
+  result->labelled_ml = (double)labelled * sp[0] * sp[1] * sp[2] / 1000.0;
+  return DEFACE_OK;
+}
+
+void face_landmarks(const work_grid *g, const head_info *head, const head_frame *frame,
+                    deface_result *result)
+{
+  /* Nose tip: the most anterior head voxel near the midline, 15-70 mm below
+   * the eyes. If the head touches the edge of the field of view there, the
+   * nose is cut and its tip is not in view. */
+  double best_v = -INFINITY;
+  long best = -1;
+  for (size_t idx = 0; idx < g->count; idx++) {
+    if (!head->mask[idx])
+      continue;
+    vec3 p = frame_coords(frame, wg_ras_of_index(g, idx));
+    if (fabs(p.x) > 12 || p.z > -15 || p.z < -70 || p.y <= best_v)
+      continue;
+    best_v = p.y;
+    best = (long)idx;
+  }
+  result->nose_in_view = 0;
+  if (best >= 0) {
+    vec3 tip = wg_ras_of_index(g, (size_t)best);
+    memcpy(result->nose_ras, &tip, sizeof result->nose_ras);
+    vec3 ahead = v3_add(tip, v3_scale(frame->v, 2 * g->step));
+    long at = wg_nearest(g, ahead);
+    result->nose_in_view = best_v > 15 && at >= 0 && g->inside[at];
+  }
+  long mouth = wg_nearest(g, frame_point(frame, v3(0, 10, -65)));
+  result->mouth_in_view = mouth >= 0 && g->inside[mouth];
+}

@@ -1,0 +1,42 @@
+/*
+ * facemask.h - the head frame built from the eyes, and the face region in it.
+ */
+#ifndef DEFACE_FACEMASK_H
+#define DEFACE_FACEMASK_H
+
+#include "eyes.h"
+
+/* A right-handed frame centred between the eyes: u to the subject's right,
+ * v anterior, w superior; lengths divided by `scale` (head size relative to
+ * an adult with 66 mm between the globe centres). */
+typedef struct head_frame {
+  vec3 origin, u, v, w;
+  vec3 right, left; /* eye centres, RAS */
+  double scale;
+  double eye_radius_mm;
+} head_frame;
+
+void frame_from_eyes(const eye_pair *eyes, head_frame *frame);
+/** Frame coordinates (scaled mm) of a RAS point. */
+vec3 frame_coords(const head_frame *f, vec3 ras);
+/** RAS point of frame coordinates. */
+vec3 frame_point(const head_frame *f, vec3 uvw);
+
+/** 1 if a point (frame coordinates) lies in the face region (label 1). */
+int face_region_contains(vec3 uvw);
+
+/**
+ * Builds the uint8 label on the input grid: 2 inside the eye globes, 1 in the
+ * face region near the head (grid mask `near_head`), 0 elsewhere.
+ */
+deface_status face_label_build(const deface_volume *input, const work_grid *g,
+                               const uint8_t *near_head, const head_frame *frame,
+                               const deface_options *options, deface_volume **label,
+                               deface_result *result, char *err);
+
+/** Nose tip (most anterior midline point below the eyes) and whether the face
+ * below the eyes is inside the field of view. */
+void face_landmarks(const work_grid *g, const head_info *head, const head_frame *frame,
+                    deface_result *result);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * headmask.h - the head on the analysis grid: tissue/air threshold,
+ * CT detection, the closed and hole-filled head mask and its surface depth.
+ */
+#ifndef DEFACE_HEADMASK_H
+#define DEFACE_HEADMASK_H
+
+#include "workgrid.h"
+
+typedef struct head_info {
+  int is_ct;            /* intensities look like Hounsfield units */
+  double air_level;     /* typical value of the air around the head */
+  double tissue_level;  /* median value of head tissue */
+  double threshold;     /* tissue/air threshold used */
+  uint8_t *mask;        /* head, closed and hole-filled, on the grid */
+  float *depth_sq;      /* squared mm from each voxel to the nearest non-head voxel */
+  vec3 centroid;        /* RAS centre of the head mask */
+  double volume_ml;
+} head_info;
+
+/** Finds the head; DEFACE_E_REFUSED when there is none of plausible size. */
+deface_status head_find(const work_grid *g, const deface_options *options, head_info *head,
+                        char *err);
+void head_free(head_info *head);
+
+/** Robust percentile (0..100) of the grid's in-FOV values (or of those under mask). */
+double grid_percentile(const work_grid *g, const uint8_t *mask, double pct);
+
+#endif

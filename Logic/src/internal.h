@@ -1,0 +1,37 @@
+/*
+ * internal.h - helpers shared by the core's files; not installed, not public.
+ */
+#ifndef DEFACE_INTERNAL_H
+#define DEFACE_INTERNAL_H
+
+#include "deface.h"
+
+#if defined(__GNUC__)
+#define DEFACE_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define DEFACE_PRINTF(a, b)
+/** Refuses inputs that cannot hold a face: 2D, thin slabs, coarse or tiny grids. */
+deface_status deface_check_suitable(const deface_volume *input, char *err);
+
+#endif
+
+/** Writes a one-line message into err (DEFACE_ERRLEN bytes, may be NULL)
+ * and returns status, so that `return deface_fail(err, st, ...)` reads well. */
+deface_status deface_fail(char *err, deface_status status, const char *fmt, ...)
+    DEFACE_PRINTF(3, 4);
+
+/** *out = a*b; returns -1 on overflow. */
+int deface_size_mul(size_t a, size_t b, size_t *out);
+
+/** Calls the progress callback if any; non-zero means cancel. */
+int deface_report(const deface_options *options, double fraction, const char *stage);
+
+/** Stored (unscaled) value of a voxel. */
+double deface_volume_stored(const deface_volume *volume, size_t index);
+/** Stores a real value with inverse scaling, rounding and range limits. */
+void deface_volume_store(deface_volume *volume, size_t index, double real);
+
+/** Refuses inputs that cannot hold a face: 2D, thin slabs, coarse or tiny grids. */
+deface_status deface_check_suitable(const deface_volume *input, char *err);
+
+#endif

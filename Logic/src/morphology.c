@@ -1,0 +1,207 @@
+/*
+ * morphology.c - exact Euclidean distance transform and the mask operations
+ * built on it (dilation and erosion by a radius in mm), connected components
+ * and hole filling on the analysis grid.
+ */
+#include "internal.h"
+#include "workgrid.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FAR 1e20f
+
+/* One 1D pass of the Felzenszwalb-Huttenlocher lower envelope of parabolas:
+ * f holds squared distances along a line (spacing 1), d receives the result. */
+static void edt_1d(const float *f, size_t n, float *d, int *v, float *z)
+{
+  size_t k = 0;
+  v[0] = 0;
+  z[0] = -FAR;
+  z[1] = FAR;
+  for (size_t q = 1; q < n; q++) {
+    float fq = f[q] + (float)q * (float)q, s;
+    for (;;) {
+      float p = (float)v[k];
+      s = (fq - (f[v[k]] + p * p)) / (2.0f * ((float)q - p));
+      if (s > z[k] || k == 0)
+        break;
+      k--; /* z[0] is -FAR, below any s, so k == 0 ends the search */
+    }
+    k++;
+    v[k] = (int)q;
+    z[k] = s;
+    z[k + 1] = FAR;
+  }
+  k = 0;
+  for (size_t q = 0; q < n; q++) {
+    while (z[k + 1] < (float)q)
+      k++;
+    float dq = (float)q - (float)v[k];
+    d[q] = dq * dq + f[v[k]];
+  }
+}
+
+deface_status wg_distance_sq(const work_grid *g, const uint8_t *mask, float *out, char *err)
+{
+  size_t nmax = g->n[0] > g->n[1] ? g->n[0] : g->n[1];
+  nmax = nmax > g->n[2] ? nmax : g->n[2];
+  float *f = malloc(nmax * sizeof *f), *d = malloc(nmax * sizeof *d);
+  float *z = malloc((nmax + 1) * sizeof *z);
+  int *v = malloc(nmax * sizeof *v);
+  deface_status st = DEFACE_OK;
+  if (!f || !d || !z || !v) {
+    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for a distance transform");
+    goto done;
+  }
+  for (size_t i = 0; i < g->count; i++)
+    out[i] = mask[i] ? 0.0f : FAR;
+  size_t stride[3] = {1, g->n[0], g->n[0] * g->n[1]};
+  for (int axis = 0; axis < 3; axis++) {
+    int a1 = (axis + 1) % 3, a2 = (axis + 2) % 3;
+    size_t n = g->n[axis];
+    for (size_t p2 = 0; p2 < g->n[a2]; p2++)
+      for (size_t p1 = 0; p1 < g->n[a1]; p1++) {
+        size_t base = p1 * stride[a1] + p2 * stride[a2];
+        for (size_t q = 0; q < n; q++)
+          f[q] = out[base + q * stride[axis]];
+        edt_1d(f, n, d, v, z);
+        for (size_t q = 0; q < n; q++)
+          out[base + q * stride[axis]] = d[q] > FAR ? FAR : d[q];
+      }
+  }
+  float s2 = (float)(g->step * g->step);
+  for (size_t i = 0; i < g->count; i++)
+    out[i] = out[i] >= FAR ? FAR : out[i] * s2;
+done:
+  free(f);
+  free(d);
+  free(z);
+  free(v);
+  return st;
+}
+
+static deface_status threshold_distance(const work_grid *g, uint8_t *mask, double r_mm,
+                                        int erode, char *err)
+{
+  float *dist = malloc(g->count * sizeof *dist);
+  if (!dist)
+    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for morphology");
+  if (erode)
+    for (size_t i = 0; i < g->count; i++)
+      mask[i] = !mask[i];
+  deface_status st = wg_distance_sq(g, mask, dist, err);
+  if (st == DEFACE_OK) {
+    float r2 = (float)(r_mm * r_mm);
+    for (size_t i = 0; i < g->count; i++) {
+      int near = dist[i] <= r2;
+      mask[i] = (uint8_t)(erode ? !near : near);
+    }
+  }
+  free(dist);
+  return st;
+}
+
+deface_status wg_dilate(const work_grid *g, uint8_t *mask, double r_mm, char *err)
+{
+  return threshold_distance(g, mask, r_mm, 0, err);
+}
+
+deface_status wg_erode(const work_grid *g, uint8_t *mask, double r_mm, char *err)
+{
+  return threshold_distance(g, mask, r_mm, 1, err);
+}
+
+/* Breadth-first flood from the seeds already marked in `seen` through voxels
+ * where passable != 0 (6-connectivity). queue holds g->count entries. */
+static size_t flood(const work_grid *g, const uint8_t *passable, uint8_t *seen, size_t *queue,
+                    size_t head, size_t tail, uint8_t mark)
+{
+  size_t nx = g->n[0], ny = g->n[1], nz = g->n[2], plane = nx * ny;
+  while (head < tail) {
+    size_t idx = queue[head++];
+    size_t i = idx % nx, j = (idx / nx) % ny, k = idx / plane;
+    size_t nb[6];
+    int m = 0;
+    if (i > 0) nb[m++] = idx - 1;
+    if (i + 1 < nx) nb[m++] = idx + 1;
+    if (j > 0) nb[m++] = idx - nx;
+    if (j + 1 < ny) nb[m++] = idx + nx;
+    if (k > 0) nb[m++] = idx - plane;
+    if (k + 1 < nz) nb[m++] = idx + plane;
+    for (int q = 0; q < m; q++)
+      if (passable[nb[q]] && !seen[nb[q]]) {
+        seen[nb[q]] = mark;
+        queue[tail++] = nb[q];
+      }
+  }
+  return tail;
+}
+
+deface_status wg_largest_component(const work_grid *g, uint8_t *mask, size_t *kept, char *err)
+{
+  *kept = 0;
+  size_t *queue = malloc(g->count * sizeof *queue);
+  uint8_t *seen = calloc(g->count, 1);
+  if (!queue || !seen) {
+    free(queue);
+    free(seen);
+    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for connected components");
+  }
+  /* Label components as 1 (current candidate) and 2 (visited); remember the
+   * seed of the largest and flood it again at the end. */
+  size_t best_seed = 0, best_size = 0;
+  for (size_t s = 0; s < g->count; s++) {
+    if (!mask[s] || seen[s])
+      continue;
+    seen[s] = 2;
+    queue[0] = s;
+    size_t size = flood(g, mask, seen, queue, 0, 1, 2);
+    if (size > best_size) {
+      best_size = size;
+      best_seed = s;
+    }
+  }
+  memset(seen, 0, g->count);
+  if (best_size > 0) {
+    seen[best_seed] = 1;
+    queue[0] = best_seed;
+    flood(g, mask, seen, queue, 0, 1, 1);
+  }
+  memcpy(mask, seen, g->count);
+  *kept = best_size;
+  free(queue);
+  free(seen);
+  return DEFACE_OK;
+}
+
+deface_status wg_fill_holes(const work_grid *g, uint8_t *mask, char *err)
+{
+  size_t *queue = malloc(g->count * sizeof *queue);
+  uint8_t *outside = calloc(g->count, 1), *background = calloc(g->count, 1);
+  if (!queue || !outside || !background) {
+    free(queue);
+    free(outside);
+    free(background);
+    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for hole filling");
+  }
+  size_t tail = 0;
+  for (size_t idx = 0; idx < g->count; idx++) {
+    background[idx] = !mask[idx];
+    size_t i = idx % g->n[0], j = (idx / g->n[0]) % g->n[1], k = idx / (g->n[0] * g->n[1]);
+    int border = i == 0 || j == 0 || k == 0 || i + 1 == g->n[0] || j + 1 == g->n[1] ||
+                 k + 1 == g->n[2];
+    if (border && background[idx]) {
+      outside[idx] = 1;
+      queue[tail++] = idx;
+    }
+  }
+  flood(g, background, outside, queue, 0, tail, 1);
+  for (size_t idx = 0; idx < g->count; idx++)
+    mask[idx] = !outside[idx];
+  free(queue);
+  free(outside);
+  free(background);
+  return DEFACE_OK;
+}

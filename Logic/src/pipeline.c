@@ -1,0 +1,152 @@
+/*
+ * pipeline.c - the public entry points: find the face, then run the whole
+ * deface (find, copy, fill, self-check) with progress and cancellation.
+ */
+#include "facemask.h"
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GRID_STEP_MM 2.0
+#define NEAR_HEAD_MM 4.0     /* the label follows the skin this far into the air */
+#define BRAIN_HEIGHT_MM 20.0 /* above the eyes... */
+#define BRAIN_DEPTH_MM 12.0  /* ...and this deep below the skin lies cranium */
+
+static void copy_vec(double out[3], vec3 v)
+{
+  out[0] = v.x;
+  out[1] = v.y;
+  out[2] = v.z;
+}
+
+/* Spread of the air's values: the noise fill imitates it. */
+static double air_spread(const work_grid *g, const uint8_t *near_head)
+{
+  double s = 0, s2 = 0, n = 0;
+  for (size_t i = 0; i < g->count; i++)
+    if (g->inside[i] && !near_head[i]) {
+      s += g->value[i];
+      s2 += (double)g->value[i] * g->value[i];
+      n++;
+    }
+  if (n < 100)
+    return 0;
+  double m = s / n;
+  return sqrt(fmax(0, s2 / n - m * m));
+}
+
+/* An independent guard against a misplaced frame: the region must not reach
+ * the cranium, taken here from the header's own superior axis and the depth
+ * below the skin rather than from the head frame the region was built in. */
+static deface_status region_clear_of_cranium(const work_grid *g, const head_info *head,
+                                             const head_frame *frame, const uint8_t *near_head,
+                                             char *err)
+{
+  double d2 = BRAIN_DEPTH_MM * BRAIN_DEPTH_MM;
+  for (size_t idx = 0; idx < g->count; idx++) {
+    if (!near_head[idx] || head->depth_sq[idx] < d2)
+      continue;
+    vec3 p = wg_ras_of_index(g, idx);
+    if (p.z - frame->origin.z < BRAIN_HEIGHT_MM)
+      continue;
+    if (face_region_contains(frame_coords(frame, p)))
+      return deface_fail(err, DEFACE_E_SELFCHECK,
+                         "the face region would reach the cranium above the eyes");
+  }
+  return DEFACE_OK;
+}
+
+deface_status deface_find_face(const deface_volume *input, const deface_options *options_in,
+                               deface_volume **label, deface_result *result, char *err)
+{
+  deface_options defaults;
+  const deface_options *options = options_in;
+  if (!options) {
+    deface_options_init(&defaults);
+    options = &defaults;
+  }
+  *label = NULL;
+  memset(result, 0, sizeof *result);
+  work_grid grid = {0};
+  head_info head = {0};
+  eye_pair eyes;
+  head_frame frame;
+  uint8_t *near_head = NULL;
+  deface_status st = deface_check_suitable(input, err);
+  if (st != DEFACE_OK)
+    goto done;
+  if ((st = work_grid_build(input, GRID_STEP_MM, options, &grid, err)) != DEFACE_OK)
+    goto done;
+  if ((st = head_find(&grid, options, &head, err)) != DEFACE_OK)
+    goto done;
+  result->is_ct = head.is_ct;
+  result->air_value = head.is_ct ? -1000.0 : 0.0;
+  result->tissue_threshold = head.threshold;
+  if ((st = eyes_find(&grid, &head, options, &eyes, err)) != DEFACE_OK)
+    goto done;
+  frame_from_eyes(&eyes, &frame);
+  result->eyes_found = 1;
+  copy_vec(result->eye_ras[0], eyes.right);
+  copy_vec(result->eye_ras[1], eyes.left);
+  result->eye_radius_mm = frame.eye_radius_mm;
+  face_landmarks(&grid, &head, &frame, result);
+
+  near_head = malloc(grid.count);
+  if (!near_head) {
+    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the face mask");
+    goto done;
+  }
+  memcpy(near_head, head.mask, grid.count);
+  if ((st = wg_dilate(&grid, near_head, NEAR_HEAD_MM, err)) != DEFACE_OK)
+    goto done;
+  result->air_noise_sd = air_spread(&grid, near_head);
+  if ((st = region_clear_of_cranium(&grid, &head, &frame, near_head, err)) != DEFACE_OK)
+    goto done;
+  st = face_label_build(input, &grid, near_head, &frame, options, label, result, err);
+done:
+  if (st != DEFACE_OK && err)
+    snprintf(result->reason, sizeof result->reason, "%s", err);
+  free(near_head);
+  head_free(&head);
+  work_grid_free(&grid);
+  return st;
+}
+
+deface_status deface_run(const deface_volume *input, const deface_options *options_in,
+                         deface_volume **defaced, deface_volume **label, deface_result *result,
+                         char *err)
+{
+  deface_options defaults;
+  const deface_options *options = options_in;
+  if (!options) {
+    deface_options_init(&defaults);
+    options = &defaults;
+  }
+  *defaced = NULL;
+  *label = NULL;
+  char local[DEFACE_ERRLEN];
+  char *msg = err ? err : local;
+  deface_status st = deface_find_face(input, options, label, result, msg);
+  if (st == DEFACE_OK)
+    st = deface_volume_clone(input, defaced, msg);
+  if (st == DEFACE_OK)
+    st = deface_apply_fill(*defaced, *label, options, result, msg);
+  if (st == DEFACE_OK && deface_report(options, 0.96, "checking"))
+    st = deface_fail(msg, DEFACE_E_CANCELLED, "cancelled");
+  if (st == DEFACE_OK)
+    st = deface_self_check(input, *defaced, *label, result, msg);
+  if (st == DEFACE_OK) {
+    deface_report(options, 1.0, "done");
+    result->reason[0] = '\0';
+    return DEFACE_OK;
+  }
+  snprintf(result->reason, sizeof result->reason, "%s", msg);
+  deface_volume_free(*defaced);
+  deface_volume_free(*label);
+  *defaced = NULL;
+  *label = NULL;
+  return st;
+}

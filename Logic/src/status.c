@@ -1,0 +1,64 @@
+/*
+ * status.c - status names, the error-message helper and option defaults.
+ */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *deface_status_str(deface_status status)
+{
+  switch (status) {
+  case DEFACE_OK: return "ok";
+  case DEFACE_E_INTERNAL: return "internal error";
+  case DEFACE_E_USAGE: return "invalid argument";
+  case DEFACE_E_INPUT: return "invalid input";
+  case DEFACE_E_REFUSED: return "refused: not defaceable";
+  case DEFACE_E_SELFCHECK: return "self-check failed";
+  case DEFACE_E_OUTPUT: return "cannot write output";
+  case DEFACE_E_NOMEM: return "out of memory";
+  case DEFACE_E_CANCELLED: return "cancelled";
+  }
+  return "unknown status";
+}
+
+deface_status deface_fail(char *err, deface_status status, const char *fmt, ...)
+{
+  if (err) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, DEFACE_ERRLEN, fmt, ap);
+    va_end(ap);
+    /* Messages are one line by contract. */
+    for (char *p = err; *p; p++)
+      if (*p == '\n' || *p == '\r')
+        *p = ' ';
+  }
+  return status;
+}
+
+const char *deface_fill_name(deface_fill fill)
+{
+  switch (fill) {
+  case DEFACE_FILL_ZERO: return "zero";
+  case DEFACE_FILL_BLUR: return "blur";
+  case DEFACE_FILL_NOISE: return "noise";
+  }
+  return "unknown";
+}
+
+void deface_options_init(deface_options *options)
+{
+  memset(options, 0, sizeof *options);
+  options->fill = DEFACE_FILL_ZERO;
+  options->sigma_mm = 5.0;
+  options->seed = 1;
+}
+
+int deface_report(const deface_options *options, double fraction, const char *stage)
+{
+  if (!options || !options->progress)
+    return 0;
+  return options->progress(options->progress_user, fraction, stage);
+}

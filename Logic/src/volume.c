@@ -1,0 +1,220 @@
+/*
+ * volume.c - the deface_volume type: voxels of any NIfTI scalar datatype,
+ * scaling and the voxel-to-RAS matrix. Every size is checked for overflow
+ * before anything is allocated.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct deface_volume {
+  size_t dims[4];
+  deface_datatype datatype;
+  double matrix[4][4];
+  double slope, inter;
+  void *data;
+  size_t bytes;
+};
+
+size_t deface_datatype_size(deface_datatype datatype)
+{
+  switch (datatype) {
+  case DEFACE_UINT8:
+  case DEFACE_INT8: return 1;
+  case DEFACE_INT16:
+  case DEFACE_UINT16: return 2;
+  case DEFACE_INT32:
+  case DEFACE_UINT32:
+  case DEFACE_FLOAT32: return 4;
+  case DEFACE_FLOAT64: return 8;
+  }
+  return 0;
+}
+
+const char *deface_datatype_name(deface_datatype datatype)
+{
+  switch (datatype) {
+  case DEFACE_UINT8: return "uint8";
+  case DEFACE_INT8: return "int8";
+  case DEFACE_INT16: return "int16";
+  case DEFACE_UINT16: return "uint16";
+  case DEFACE_INT32: return "int32";
+  case DEFACE_UINT32: return "uint32";
+  case DEFACE_FLOAT32: return "float32";
+  case DEFACE_FLOAT64: return "float64";
+  }
+  return "unknown";
+}
+
+int deface_size_mul(size_t a, size_t b, size_t *out)
+{
+  if (a != 0 && b > SIZE_MAX / a)
+    return -1;
+  *out = a * b;
+  return 0;
+}
+
+static int matrix_is_valid(const double m[4][4])
+{
+  for (int r = 0; r < 4; r++)
+    for (int c = 0; c < 4; c++)
+      if (!isfinite(m[r][c]))
+        return 0;
+  if (m[3][0] != 0 || m[3][1] != 0 || m[3][2] != 0 || m[3][3] != 1)
+    return 0;
+  double det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+               m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+               m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+  return fabs(det) > 1e-12;
+}
+
+deface_status deface_volume_new(const size_t dims[4], deface_datatype datatype,
+                                const double voxel_to_ras[4][4],
+                                deface_volume **out, char *err)
+{
+  *out = NULL;
+  size_t elem = deface_datatype_size(datatype);
+  if (elem == 0)
+    return deface_fail(err, DEFACE_E_USAGE, "unknown datatype %d", (int)datatype);
+  size_t bytes = elem;
+  for (int a = 0; a < 4; a++) {
+    if (dims[a] < 1)
+      return deface_fail(err, DEFACE_E_USAGE, "dimension %d is zero", a + 1);
+    if (deface_size_mul(bytes, dims[a], &bytes))
+      return deface_fail(err, DEFACE_E_NOMEM, "volume size overflows");
+  }
+  if (!matrix_is_valid(voxel_to_ras))
+    return deface_fail(err, DEFACE_E_USAGE, "voxel-to-RAS matrix is singular or not affine");
+  deface_volume *v = calloc(1, sizeof *v);
+  if (!v)
+    return deface_fail(err, DEFACE_E_NOMEM, "out of memory");
+  v->data = calloc(1, bytes);
+  if (!v->data) {
+    free(v);
+    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for %zu bytes of voxels", bytes);
+  }
+  memcpy(v->dims, dims, sizeof v->dims);
+  memcpy(v->matrix, voxel_to_ras, sizeof v->matrix);
+  v->datatype = datatype;
+  v->slope = 1.0;
+  v->inter = 0.0;
+  v->bytes = bytes;
+  *out = v;
+  return DEFACE_OK;
+}
+
+void deface_volume_free(deface_volume *volume)
+{
+  if (!volume)
+    return;
+  free(volume->data);
+  free(volume);
+}
+
+deface_status deface_volume_clone(const deface_volume *volume, deface_volume **out, char *err)
+{
+  deface_status st = deface_volume_new(volume->dims, volume->datatype, volume->matrix, out, err);
+  if (st != DEFACE_OK)
+    return st;
+  memcpy((*out)->data, volume->data, volume->bytes);
+  (*out)->slope = volume->slope;
+  (*out)->inter = volume->inter;
+  return DEFACE_OK;
+}
+
+void deface_volume_dims(const deface_volume *volume, size_t dims[4])
+{
+  memcpy(dims, volume->dims, sizeof volume->dims);
+}
+
+size_t deface_volume_voxels_3d(const deface_volume *volume)
+{
+  return volume->dims[0] * volume->dims[1] * volume->dims[2];
+}
+
+size_t deface_volume_bytes(const deface_volume *volume) { return volume->bytes; }
+
+deface_datatype deface_volume_datatype(const deface_volume *volume) { return volume->datatype; }
+
+void *deface_volume_data(deface_volume *volume) { return volume->data; }
+
+const void *deface_volume_data_const(const deface_volume *volume) { return volume->data; }
+
+void deface_volume_matrix(const deface_volume *volume, double m[4][4])
+{
+  memcpy(m, volume->matrix, sizeof volume->matrix);
+}
+
+void deface_volume_spacing(const deface_volume *volume, double spacing[3])
+{
+  for (int c = 0; c < 3; c++) {
+    double s = 0;
+    for (int r = 0; r < 3; r++)
+      s += volume->matrix[r][c] * volume->matrix[r][c];
+    spacing[c] = sqrt(s);
+  }
+}
+
+void deface_volume_set_scaling(deface_volume *volume, double slope, double inter)
+{
+  volume->slope = slope;
+  volume->inter = inter;
+}
+
+void deface_volume_scaling(const deface_volume *volume, double *slope, double *inter)
+{
+  *slope = volume->slope;
+  *inter = volume->inter;
+}
+
+double deface_volume_stored(const deface_volume *volume, size_t index)
+{
+  const void *d = volume->data;
+  switch (volume->datatype) {
+  case DEFACE_UINT8: return ((const uint8_t *)d)[index];
+  case DEFACE_INT8: return ((const int8_t *)d)[index];
+  case DEFACE_INT16: return ((const int16_t *)d)[index];
+  case DEFACE_UINT16: return ((const uint16_t *)d)[index];
+  case DEFACE_INT32: return ((const int32_t *)d)[index];
+  case DEFACE_UINT32: return ((const uint32_t *)d)[index];
+  case DEFACE_FLOAT32: return ((const float *)d)[index];
+  case DEFACE_FLOAT64: return ((const double *)d)[index];
+  }
+  return 0;
+}
+
+double deface_volume_value(const deface_volume *volume, size_t index)
+{
+  double slope = volume->slope == 0 ? 1.0 : volume->slope;
+  return slope * deface_volume_stored(volume, index) + volume->inter;
+}
+
+/* Stores a real value: inverse scaling, rounding for integers, and clamping
+ * to the type's range (the only place a value can be clamped, and only for
+ * fill values that are already within the image's own range). */
+void deface_volume_store(deface_volume *volume, size_t index, double real)
+{
+  double slope = volume->slope == 0 ? 1.0 : volume->slope;
+  double s = (real - volume->inter) / slope;
+  void *d = volume->data;
+  switch (volume->datatype) {
+  case DEFACE_FLOAT32: ((float *)d)[index] = (float)s; return;
+  case DEFACE_FLOAT64: ((double *)d)[index] = s; return;
+  default: break;
+  }
+  s = nearbyint(s);
+#define STORE_INT(T, LO, HI) \
+  ((T *)d)[index] = (T)(s < (LO) ? (LO) : s > (HI) ? (HI) : s)
+  switch (volume->datatype) {
+  case DEFACE_UINT8: STORE_INT(uint8_t, 0, 255); break;
+  case DEFACE_INT8: STORE_INT(int8_t, -128, 127); break;
+  case DEFACE_INT16: STORE_INT(int16_t, -32768, 32767); break;
+  case DEFACE_UINT16: STORE_INT(uint16_t, 0, 65535); break;
+  case DEFACE_INT32: STORE_INT(int32_t, -2147483648.0, 2147483647.0); break;
+  case DEFACE_UINT32: STORE_INT(uint32_t, 0, 4294967295.0); break;
+  default: break;
+  }
+#undef STORE_INT
+}

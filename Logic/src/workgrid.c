@@ -1,0 +1,120 @@
+/*
+ * workgrid.c - resampling the input onto the RAS-aligned analysis grid.
+ */
+#include "workgrid.h"
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void work_grid_free(work_grid *grid)
+{
+  if (!grid)
+    return;
+  free(grid->value);
+  free(grid->inside);
+  memset(grid, 0, sizeof *grid);
+}
+
+long wg_nearest(const work_grid *g, vec3 ras)
+{
+  double f[3] = {(ras.x - g->origin.x) / g->step, (ras.y - g->origin.y) / g->step,
+                 (ras.z - g->origin.z) / g->step};
+  size_t c[3];
+  for (int a = 0; a < 3; a++) {
+    double r = floor(f[a] + 0.5);
+    if (!(r >= 0 && r < (double)g->n[a]))
+      return -1;
+    c[a] = (size_t)r;
+  }
+  return (long)wg_index(g, c[0], c[1], c[2]);
+}
+
+/* Trilinear sample of the first time point at continuous voxel coordinates;
+ * returns 0 when the point lies outside the voxel centres' hull (with half a
+ * voxel of tolerance, clamped), so the grid's edge follows the real FOV. */
+static int sample(const deface_volume *in, const size_t dims[4], vec3 p, float *out)
+{
+  double c[3] = {p.x, p.y, p.z};
+  size_t i0[3], i1[3];
+  double w[3];
+  for (int a = 0; a < 3; a++) {
+    double lim = (double)dims[a] - 1;
+    if (c[a] < -0.5 || c[a] > lim + 0.5)
+      return 0;
+    double x = c[a] < 0 ? 0 : c[a] > lim ? lim : c[a];
+    double fl = floor(x);
+    i0[a] = (size_t)fl;
+    i1[a] = i0[a] + 1 < dims[a] ? i0[a] + 1 : i0[a];
+    w[a] = x - fl;
+  }
+  double acc = 0;
+  for (int corner = 0; corner < 8; corner++) {
+    size_t ii = corner & 1 ? i1[0] : i0[0];
+    size_t jj = corner & 2 ? i1[1] : i0[1];
+    size_t kk = corner & 4 ? i1[2] : i0[2];
+    double wt = (corner & 1 ? w[0] : 1 - w[0]) * (corner & 2 ? w[1] : 1 - w[1]) *
+                (corner & 4 ? w[2] : 1 - w[2]);
+    if (wt != 0)
+      acc += wt * deface_volume_value(in, ii + dims[0] * (jj + dims[1] * kk));
+  }
+  *out = isfinite(acc) ? (float)acc : 0.0f; /* NaN voxels count as air */
+  return 1;
+}
+
+deface_status work_grid_build(const deface_volume *input, double step_mm,
+                              const deface_options *options, work_grid *grid, char *err)
+{
+  memset(grid, 0, sizeof *grid);
+  size_t dims[4];
+  double m[4][4], inv[4][4];
+  deface_volume_dims(input, dims);
+  deface_volume_matrix(input, m);
+  if (affine_invert(m, inv))
+    return deface_fail(err, DEFACE_E_INPUT, "voxel-to-RAS matrix is singular");
+
+  /* Bounding box of the eight corner voxel centres in RAS. */
+  vec3 lo = v3(INFINITY, INFINITY, INFINITY), hi = v3(-INFINITY, -INFINITY, -INFINITY);
+  for (int corner = 0; corner < 8; corner++) {
+    vec3 p = v3(corner & 1 ? (double)dims[0] - 1 : 0, corner & 2 ? (double)dims[1] - 1 : 0,
+                corner & 4 ? (double)dims[2] - 1 : 0);
+    vec3 r = affine_apply(m, p);
+    lo = v3(fmin(lo.x, r.x), fmin(lo.y, r.y), fmin(lo.z, r.z));
+    hi = v3(fmax(hi.x, r.x), fmax(hi.y, r.y), fmax(hi.z, r.z));
+  }
+  double ext[3] = {hi.x - lo.x, hi.y - lo.y, hi.z - lo.z};
+  size_t count = 1;
+  for (int a = 0; a < 3; a++) {
+    double n = floor(ext[a] / step_mm) + 1;
+    if (!(n >= 1 && n < 4096))
+      return deface_fail(err, DEFACE_E_INPUT, "field of view of %.0f mm is not plausible", ext[a]);
+    grid->n[a] = (size_t)n;
+    count *= grid->n[a];
+  }
+  grid->count = count;
+  grid->step = step_mm;
+  grid->origin = lo;
+  grid->value = calloc(count, sizeof *grid->value);
+  grid->inside = calloc(count, 1);
+  if (!grid->value || !grid->inside) {
+    work_grid_free(grid);
+    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for the analysis grid");
+  }
+  for (size_t k = 0; k < grid->n[2]; k++) {
+    if (deface_report(options, 0.05 * (double)k / (double)grid->n[2], "resampling")) {
+      work_grid_free(grid);
+      return deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+    }
+    for (size_t j = 0; j < grid->n[1]; j++)
+      for (size_t i = 0; i < grid->n[0]; i++) {
+        size_t idx = wg_index(grid, i, j, k);
+        float v;
+        if (sample(input, dims, affine_apply(inv, wg_ras(grid, i, j, k)), &v)) {
+          grid->value[idx] = v;
+          grid->inside[idx] = 1;
+        }
+      }
+  }
+  return DEFACE_OK;
+}

@@ -1,0 +1,60 @@
+/*
+ * workgrid.h - the analysis grid: the input's first time point resampled onto
+ * an isotropic grid aligned with RAS, so that every later step reasons in
+ * millimetres and anatomical directions whatever the input's voxel axes,
+ * flips, obliquity or anisotropy. Masks on this grid are uint8 arrays of
+ * grid->count voxels, x fastest.
+ */
+#ifndef DEFACE_WORKGRID_H
+#define DEFACE_WORKGRID_H
+
+#include "deface.h"
+#include "geometry.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct work_grid {
+  size_t n[3];     /* voxels along R, A, S */
+  size_t count;    /* n[0]*n[1]*n[2] */
+  double step;     /* mm */
+  vec3 origin;     /* RAS of voxel (0,0,0) */
+  float *value;    /* real (scaled) intensity; 0 where outside the input */
+  uint8_t *inside; /* 1 where the input's field of view covers the point */
+} work_grid;
+
+/** Resamples the first time point trilinearly. Caller frees with work_grid_free. */
+deface_status work_grid_build(const deface_volume *input, double step_mm,
+                              const deface_options *options, work_grid *grid, char *err);
+void work_grid_free(work_grid *grid);
+
+static inline size_t wg_index(const work_grid *g, size_t i, size_t j, size_t k)
+{
+  return i + g->n[0] * (j + g->n[1] * k);
+}
+static inline vec3 wg_ras(const work_grid *g, size_t i, size_t j, size_t k)
+{
+  return v3(g->origin.x + g->step * (double)i, g->origin.y + g->step * (double)j,
+            g->origin.z + g->step * (double)k);
+}
+static inline vec3 wg_ras_of_index(const work_grid *g, size_t idx)
+{
+  size_t i = idx % g->n[0], j = (idx / g->n[0]) % g->n[1], k = idx / (g->n[0] * g->n[1]);
+  return wg_ras(g, i, j, k);
+}
+/** Nearest grid voxel of a RAS point, or -1 when outside the grid. */
+long wg_nearest(const work_grid *g, vec3 ras);
+
+/* Morphology on grid masks (morphology.c). Distances in mm. */
+/** Squared distance (mm^2) from every voxel to the nearest voxel where mask != 0;
+ * a huge value when the mask is empty. out has g->count floats. */
+deface_status wg_distance_sq(const work_grid *g, const uint8_t *mask, float *out, char *err);
+/** mask = voxels within r mm of mask (dilate) or farther than r from outside (erode). */
+deface_status wg_dilate(const work_grid *g, uint8_t *mask, double r_mm, char *err);
+deface_status wg_erode(const work_grid *g, uint8_t *mask, double r_mm, char *err);
+/** Keeps the largest 6-connected component; returns its voxel count via *kept. */
+deface_status wg_largest_component(const work_grid *g, uint8_t *mask, size_t *kept, char *err);
+/** Sets every background voxel not 6-connected to the grid border. */
+deface_status wg_fill_holes(const work_grid *g, uint8_t *mask, char *err);
+
+#endif

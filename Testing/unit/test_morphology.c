@@ -1,0 +1,91 @@
+/*
+ * test_morphology.c - the analysis grid's distance transform, dilation,
+ * erosion, components and hole filling, against brute force.
+ */
+#include "check.h"
+#include "internal.h"
+#include "workgrid.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static work_grid grid_of(size_t nx, size_t ny, size_t nz, double step)
+{
+  work_grid g;
+  memset(&g, 0, sizeof g);
+  g.n[0] = nx;
+  g.n[1] = ny;
+  g.n[2] = nz;
+  g.count = nx * ny * nz;
+  g.step = step;
+  return g;
+}
+
+static void test_distance(void)
+{
+  check_context = "distance";
+  work_grid g = grid_of(13, 11, 9, 2.0);
+  uint8_t *mask = calloc(g.count, 1);
+  float *d = malloc(g.count * sizeof *d);
+  size_t seeds[3] = {wg_index(&g, 2, 3, 4), wg_index(&g, 10, 1, 0), wg_index(&g, 6, 9, 8)};
+  for (int s = 0; s < 3; s++)
+    mask[seeds[s]] = 1;
+  CHECK(wg_distance_sq(&g, mask, d, NULL) == DEFACE_OK);
+  int wrong = 0;
+  for (size_t idx = 0; idx < g.count; idx++) {
+    double best = 1e30;
+    for (int s = 0; s < 3; s++) {
+      vec3 a = wg_ras_of_index(&g, idx), b = wg_ras_of_index(&g, seeds[s]);
+      vec3 q = v3_sub(a, b);
+      best = fmin(best, v3_dot(q, q));
+    }
+    wrong += fabs(best - d[idx]) > 1e-3;
+  }
+  CHECK(wrong == 0);
+  free(mask);
+  free(d);
+}
+
+static void test_dilate_erode_fill(void)
+{
+  check_context = "dilate";
+  work_grid g = grid_of(21, 21, 21, 1.0);
+  uint8_t *mask = calloc(g.count, 1);
+  mask[wg_index(&g, 10, 10, 10)] = 1;
+  CHECK(wg_dilate(&g, mask, 5.0, NULL) == DEFACE_OK);
+  size_t n = 0;
+  for (size_t i = 0; i < g.count; i++)
+    n += mask[i];
+  CHECK(n == 515); /* lattice points within radius 5 */
+  CHECK(mask[wg_index(&g, 15, 10, 10)] && !mask[wg_index(&g, 14, 14, 10)]);
+  check_context = "erode";
+  CHECK(wg_erode(&g, mask, 4.0, NULL) == DEFACE_OK);
+  CHECK(mask[wg_index(&g, 10, 10, 10)] && !mask[wg_index(&g, 12, 10, 10)]);
+
+  check_context = "fill";
+  memset(mask, 0, g.count);
+  for (size_t k = 5; k <= 15; k++) /* a hollow box */
+    for (size_t j = 5; j <= 15; j++)
+      for (size_t i = 5; i <= 15; i++)
+        mask[wg_index(&g, i, j, k)] = i == 5 || i == 15 || j == 5 || j == 15 || k == 5 || k == 15;
+  CHECK(wg_fill_holes(&g, mask, NULL) == DEFACE_OK);
+  CHECK(mask[wg_index(&g, 10, 10, 10)] == 1 && mask[wg_index(&g, 2, 2, 2)] == 0);
+
+  check_context = "components";
+  memset(mask, 0, g.count);
+  mask[wg_index(&g, 1, 1, 1)] = 1;
+  for (size_t i = 5; i < 9; i++)
+    mask[wg_index(&g, i, 5, 5)] = 1;
+  size_t kept = 0;
+  CHECK(wg_largest_component(&g, mask, &kept, NULL) == DEFACE_OK);
+  CHECK(kept == 4 && mask[wg_index(&g, 1, 1, 1)] == 0 && mask[wg_index(&g, 6, 5, 5)] == 1);
+  free(mask);
+}
+
+int main(void)
+{
+  test_distance();
+  test_dilate_erode_fill();
+  return check_report();
+}
