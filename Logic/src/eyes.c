@@ -14,6 +14,9 @@
 #include "internal.h"
 
 #include <math.h>
+#ifdef DEFACE_DEBUG_EYES
+#include <stdio.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +24,10 @@
 #define SHELL_IN_MM 12.0
 #define SHELL_OUT_MM 16.0
 #define MAX_CANDIDATES 48
+/* A score of 2 means the surround differs from the ball by twice the ball's
+ * own spread (plus 5% of the tissue scale): below that it is texture. */
+#define MIN_EYE_SCORE 2.0
+#define MIN_PAIR_SCORE 4.0
 
 typedef struct offsets {
   long *d;
@@ -72,26 +79,44 @@ static int score_centre(const work_grid *g, const head_info *head, const offsets
   }
   double mi = s / (double)inner->n;
   double sd = sqrt(fmax(0, s2 / (double)inner->n - mi * mi));
-  /* The vitreous is fluid, never air: most of the ball must be above the air. */
-  if (mi < head->air_level + 0.08 * range)
+  /* The vitreous is fluid, never air: on CT it is water (about 0-20 HU);
+   * on MR most of the ball must be above the air. */
+  if (head->is_ct ? (mi < -40 || mi > 60) : mi < head->air_level + 0.08 * range)
     return 0;
-  double t = 0;
+  double t = 0, fat = 0;
   size_t nt = 0;
   for (size_t q = 0; q < shell->n; q++) {
     size_t at = (size_t)((long)idx + shell->d[q]);
     if (g->inside[at]) {
-      t += g->value[at];
+      double v = g->value[at];
+      t += v;
+      fat += v > -150 && v < -30;
       nt++;
     }
   }
   if (nt < shell->n / 2)
     return 0;
   double ms = t / (double)nt;
-  double contrast = ms - mi;
+  /* On CT the orbit's shell mixes fat (-100 HU) with bone (+1000) and sinus
+   * air, so its mean says little; what marks an eye is water wrapped in fat:
+   * the contrast is the share of fat in the shell, on a 0-100 HU scale. */
+  double contrast = head->is_ct ? -100.0 * fat / (double)nt : ms - mi;
   c->inner_mean = mi;
   c->polarity = contrast >= 0 ? 1 : -1;
   c->score = fabs(contrast) / (sd + 0.05 * range);
   return 1;
+}
+
+/* 1 if the nearest skin lies within 60 degrees of anterior (the header's A,
+ * which holds for heads tilted in the coil by the usual 20-30 degrees). */
+static int faces_forward(const work_grid *g, const head_info *head, size_t i, size_t j, size_t k)
+{
+  const float *d = head->depth_sq;
+  size_t x = 1, y = g->n[0], z = g->n[0] * g->n[1], idx = wg_index(g, i, j, k);
+  vec3 inward = v3(sqrt(d[idx + x]) - sqrt(d[idx - x]), sqrt(d[idx + y]) - sqrt(d[idx - y]),
+                   sqrt(d[idx + z]) - sqrt(d[idx - z]));
+  vec3 out = v3_unit(v3_scale(inward, -1));
+  return out.y >= 0.5;
 }
 
 /* Keeps the best MAX_CANDIDATES of one polarity, at least 14 mm apart. */
@@ -130,9 +155,17 @@ static double pair_score(const candidate *a, const candidate *b, const head_info
   vec3 mid = v3_scale(v3_add(a->ras, b->ras), 0.5);
   if (mid.y - head->centroid.y < 15)
     return -1;
+  /* The eyes straddle the midsagittal plane, which passes near the centre of
+   * the head whatever its rotation: their midpoint lies close to the plane
+   * through the head centre perpendicular to the eye axis. */
+  if (fabs(v3_dot(v3_sub(mid, head->centroid), v3_scale(axis, 1.0 / dist))) > 15)
+    return -1;
   if (fabs(a->depth - b->depth) > 12)
     return -1;
   if (fabs(a->inner_mean - b->inner_mean) > 0.3 * range)
+    return -1;
+  /* Each globe must stand out on its own, not only the pair together. */
+  if (fmin(a->score, b->score) < MIN_EYE_SCORE)
     return -1;
   double balance = fmin(a->score, b->score) / fmax(a->score, b->score);
   return (a->score + b->score) * (0.5 + 0.5 * balance);
@@ -185,7 +218,8 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
   offsets inner = {0}, shell = {0};
   candidate list[2][MAX_CANDIDATES];
   size_t count[2] = {0, 0};
-  double range = head->tissue_level - head->air_level;
+  /* Intensity scale of soft tissue: on CT, Hounsfield units are absolute. */
+  double range = head->is_ct ? 100.0 : head->tissue_level - head->air_level;
   if (make_offsets(g, 0, INNER_MM, 1, &inner) || make_offsets(g, SHELL_IN_MM, SHELL_OUT_MM, 3, &shell)) {
     st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
     goto done;
@@ -201,9 +235,10 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
         size_t idx = wg_index(g, i, j, k);
         if (!head->mask[idx])
           continue;
-        /* Globe centres lie 8-30 mm below the skin in front of them. */
+        /* Globe centres lie 8-26 mm below the skin, and that skin is in
+         * front of them: the way out of the head points anterior. */
         double depth2 = head->depth_sq[idx];
-        if (depth2 < 8.0 * 8.0 || depth2 > 30.0 * 30.0)
+        if (depth2 < 8.0 * 8.0 || depth2 > 26.0 * 26.0 || !faces_forward(g, head, i, j, k))
           continue;
         candidate c;
         if (!score_centre(g, head, &inner, &shell, idx, range, &c))
@@ -225,9 +260,15 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
           bb = &list[p][b];
         }
       }
-  /* A sphere score of 1.5 means the surround differs from the ball by 1.5
-   * times the ball's own spread: below that it is texture, not an eye. */
-  if (!ba || best < 3.0) {
+#ifdef DEFACE_DEBUG_EYES
+  for (int p = 0; p < 2; p++)
+    for (size_t a = 0; a < count[p]; a++)
+      fprintf(stderr, "cand pol %d (%.0f %.0f %.0f) score %.2f mean %.0f depth %.0f\n", p,
+              list[p][a].ras.x, list[p][a].ras.y, list[p][a].ras.z, list[p][a].score,
+              list[p][a].inner_mean, list[p][a].depth);
+  fprintf(stderr, "best pair %.2f\n", best);
+#endif
+  if (!ba || best < MIN_PAIR_SCORE) {
     st = deface_fail(err, DEFACE_E_REFUSED,
                      "eyes not found: the face is not in the field of view, or this is not a head");
     goto done;
