@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Defaces the default scan, ch2 (Colin27 T1) from Debian's mricron-data, with
+# the freshly built command. Usage: deface-demo.sh [BUILD_DIR] [OUT_DIR]
+# The scan is fetched from its package (not shipped in git) and cached.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$here/build}
+out=${2:-$here/demo}
+deface="$build/CLI/deface"
+[ -x "$deface" ] || { echo "deface-demo: $deface not built (cmake --build $build)" >&2; exit 1; }
+cache=$(bash "$here/Testing/data/fetch_testdata.sh" mricron)
+mkdir -p "$out"
+cp "$cache/ch2.nii.gz" "$out/ch2.nii.gz"
+"$deface" "$out/ch2.nii.gz" --force --verbose
+echo "deface-demo: outputs are in $out:"
+ls -l "$out"

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs what deface needs to build and test on Debian 12 (run as root).
+# Idempotent: apt-get skips what is already there.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+packages=(
+  build-essential cmake pkg-config   # compiler and build
+  libnifti2-dev zlib1g-dev           # NIfTI adapter (nifti_clib)
+  nifti-bin                          # nifti_tool, an independent header reader for checks
+  ca-certificates dpkg-dev           # apt-get download + dpkg -x for the test scans
+)
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${packages[@]}"
