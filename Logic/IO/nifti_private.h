@@ -1,0 +1,62 @@
+/*
+ * nifti_private.h - what the NIfTI adapter's reader and writer share; not
+ * installed, not public.
+ */
+#ifndef DEFACE_NIFTI_PRIVATE_H
+#define DEFACE_NIFTI_PRIVATE_H
+
+#include "deface_nifti.h"
+
+#include <nifti2_io.h>
+
+#if defined(__GNUC__)
+#define DEFACE_NIFTI_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define DEFACE_NIFTI_PRINTF(a, b)
+#endif
+
+/* The input's header exactly as stored, in host byte order. Outputs are
+ * written from it, so fields that nifti_image does not carry (glmax, db_name,
+ * unused_str, a qfac without qform...) survive too. */
+typedef union nifti_raw_header {
+  nifti_1_header n1;
+  nifti_2_header n2;
+} nifti_raw_header;
+
+struct deface_nifti {
+  int version;               /* 1 or 2 */
+  nifti_raw_header raw;      /* see above */
+  nifti_image *nim;          /* nifti_clib's parse: extensions; never data */
+  size_t dims[4];            /* nx, ny, nz, nt; 1 for unused axes */
+  int nifti_datatype;        /* DT_* code */
+  deface_datatype datatype;
+  double slope, inter;       /* effective scaling: (1, 0) when scl_slope is unset */
+  double matrix[4][4];       /* voxel to RAS, from `geometry` */
+  const char *geometry;      /* "sform", "qform" or "pixdim" */
+};
+
+/* Assigns one field of a raw header whichever its version. */
+#define DEFACE_RAW_SET(h, ver, field, value)                                   \
+  do {                                                                         \
+    if ((ver) == 1)                                                            \
+      (h)->n1.field = (value);                                                 \
+    else                                                                       \
+      (h)->n2.field = (value);                                                 \
+  } while (0)
+
+/* Writes "PATH: reason" on one line into err (DEFACE_ERRLEN bytes, may be
+ * NULL) and returns status. */
+deface_status deface_nifti_fail(char *err, deface_status status, const char *path,
+                                const char *fmt, ...) DEFACE_NIFTI_PRINTF(4, 5);
+
+/* 1 if path ends in ".nii.gz" (*gz = 1) or ".nii" (*gz = 0), else 0. */
+int deface_nifti_name_ok(const char *path, int *gz);
+
+/* 1 if nifti_clib's parse has these nx, ny, nz, nt (1 for unused axes,
+ * which the library leaves at 0 or 1) and this DT_* datatype. */
+int deface_nifti_nim_matches(const nifti_image *nim, const size_t dims[4], int datatype);
+
+/* strerror() without its shared buffer, for thread safety. */
+const char *deface_nifti_strerror(int errnum, char *buf, size_t len);
+
+#endif
