@@ -50,8 +50,11 @@ static int name_outputs(const cli_args *a, output_paths *o)
     path_split(a->input, dir, sizeof dir, base, sizeof base);
     path_stem(base, stem, sizeof stem);
     char full[CLI_PATH_MAX];
-    snprintf(full, sizeof full, "%s/DEFACED_%s", dir, stem);
-    snprintf(stem, sizeof stem, "%s", full);
+    if (snprintf(full, sizeof full, "%s/DEFACED_%s", dir, stem) >= (int)sizeof full) {
+      fprintf(stderr, "deface: %s: path too long\n", a->input);
+      return -1;
+    }
+    memcpy(stem, full, sizeof stem);
     n = snprintf(o->image, sizeof o->image, "%s.nii.gz", stem);
   }
   int m = a->label ? snprintf(o->label, sizeof o->label, "%s", a->label)

@@ -65,7 +65,10 @@ int write_file_atomic(const char *path, const char *text, size_t length)
 {
   char dir[CLI_PATH_MAX], base[CLI_PATH_MAX], tmp[CLI_PATH_MAX + 64];
   path_split(path, dir, sizeof dir, base, sizeof base);
-  snprintf(tmp, sizeof tmp, "%s/.%s.tmpXXXXXX", dir, base);
+  if (snprintf(tmp, sizeof tmp, "%s/.%s.tmpXXXXXX", dir, base) >= (int)sizeof tmp) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
   int fd = mkstemp(tmp);
   if (fd < 0)
     return -1;
