@@ -462,3 +462,8 @@ const char *deface_nifti_geometry_source(const deface_nifti *header)
 }
 
 int deface_nifti_version(const deface_nifti *header) { return header ? header->version : 0; }
+
+void deface_nifti_matrix(const deface_nifti *header, double m[4][4])
+{
+  memcpy(m, header->matrix, sizeof header->matrix);
+}

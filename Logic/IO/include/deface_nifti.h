@@ -88,6 +88,21 @@ deface_status deface_nifti_write(const char *path, const deface_volume *volume,
 deface_status deface_nifti_write_label(const char *path, const deface_volume *label,
                                        const deface_nifti *header, char *err);
 
+/**
+ * A new NIfTI-1 header describing `volume` (dims, datatype, scaling, its
+ * voxel-to-RAS matrix as sform and qform with code "scanner", units mm and s),
+ * for volumes that did not come from a NIfTI file. The volume can then be
+ * written with deface_nifti_write(). The header's matrix is the float-rounded
+ * sform, so a volume whose matrix needs more precision than float must take it
+ * from deface_nifti_matrix() first.
+ * @return DEFACE_OK, DEFACE_E_USAGE (dims over 32767, unknown datatype) or
+ *         DEFACE_E_NOMEM. Free *out with deface_nifti_free().
+ */
+deface_status deface_nifti_header_new(const deface_volume *volume, deface_nifti **out, char *err);
+
+/** The voxel-to-RAS matrix the header describes (row-major). */
+void deface_nifti_matrix(const deface_nifti *header, double m[4][4]);
+
 /** Frees a header from deface_nifti_read(); NULL is a no-op. */
 void deface_nifti_free(deface_nifti *header);
 
