@@ -73,16 +73,42 @@ int face_region_contains(vec3 p)
   return p.y >= back;
 }
 
+/* Voxel index range [lo, hi] per axis that can hold label: the box of the
+ * region's frame-space bounds (with the face at most 120 mm in front of the
+ * eyes), mapped into voxel space. */
+static void label_box(const double inv[4][4], const head_frame *f, const size_t dims[4],
+                      size_t lo[3], size_t hi[3])
+{
+  double bound[3][2] = {{-HALF_WIDTH_U - 1, HALF_WIDTH_U + 1}, {LOWER_BACK_V - 1, 120}, {BOTTOM_W - 1, ROOF_W + 20}};
+  double mn[3] = {INFINITY, INFINITY, INFINITY}, mx[3] = {-INFINITY, -INFINITY, -INFINITY};
+  for (int c = 0; c < 8; c++) {
+    vec3 p = frame_point(f, v3(bound[0][c & 1], bound[1][(c >> 1) & 1], bound[2][(c >> 2) & 1]));
+    vec3 q = affine_apply(inv, p);
+    double a[3] = {q.x, q.y, q.z};
+    for (int k = 0; k < 3; k++) {
+      mn[k] = fmin(mn[k], a[k]);
+      mx[k] = fmax(mx[k], a[k]);
+    }
+  }
+  for (int k = 0; k < 3; k++) {
+    double l = floor(mn[k]) - 1, h = ceil(mx[k]) + 1, top = (double)dims[k] - 1;
+    lo[k] = l < 0 ? 0 : l > top ? dims[k] : (size_t)l;
+    hi[k] = h < 0 ? 0 : h > top ? (size_t)top : (size_t)h;
+  }
+}
+
 deface_status face_label_build(const deface_volume *input, const work_grid *g,
                                const uint8_t *near_head, const head_frame *frame,
                                const deface_options *options, deface_volume **label,
                                deface_result *result, char *err)
 {
-  size_t dims[4];
-  double m[4][4], sp[3];
+  size_t dims[4], lo[3], hi[3];
+  double m[4][4], inv[4][4], sp[3];
   deface_volume_dims(input, dims);
   deface_volume_matrix(input, m);
   deface_volume_spacing(input, sp);
+  if (affine_invert(m, inv))
+    return deface_fail(err, DEFACE_E_INPUT, "voxel-to-RAS matrix is singular");
   size_t d3[4] = {dims[0], dims[1], dims[2], 1};
   deface_status st = deface_volume_new(d3, DEFACE_UINT8, m, label, err);
   if (st != DEFACE_OK)
@@ -90,27 +116,36 @@ deface_status face_label_build(const deface_volume *input, const work_grid *g,
   uint8_t *out = deface_volume_data(*label);
   double r2 = frame->eye_radius_mm * frame->eye_radius_mm;
   size_t labelled = 0;
-  for (size_t k = 0; k < dims[2]; k++) {
-    if (deface_report(options, 0.55 + 0.2 * (double)k / (double)dims[2], "building the face mask")) {
+  label_box(inv, frame, dims, lo, hi);
+  /* Along a row (i varies) RAS and frame coordinates change linearly. */
+  vec3 di_ras = v3(m[0][0], m[1][0], m[2][0]);
+  vec3 di_frame = v3_scale(v3(v3_dot(di_ras, frame->u), v3_dot(di_ras, frame->v),
+                              v3_dot(di_ras, frame->w)), 1.0 / frame->scale);
+  for (size_t k = lo[2]; k <= hi[2] && lo[2] < dims[2]; k++) {
+    if (deface_report(options, 0.55 + 0.2 * (double)(k - lo[2]) / (double)(hi[2] - lo[2] + 1),
+                      "building the face mask")) {
       deface_volume_free(*label);
       *label = NULL;
       return deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
     }
-    for (size_t j = 0; j < dims[1]; j++) {
+    for (size_t j = lo[1]; j <= hi[1] && lo[1] < dims[1]; j++) {
       uint8_t *row = out + dims[0] * (j + dims[1] * k);
-      for (size_t i = 0; i < dims[0]; i++) {
-        vec3 ras = affine_apply(m, v3((double)i, (double)j, (double)k));
+      vec3 ras = affine_apply(m, v3((double)lo[0], (double)j, (double)k));
+      vec3 fc = frame_coords(frame, ras);
+      for (size_t i = lo[0]; i <= hi[0] && lo[0] < dims[0]; i++) {
         uint8_t value = DEFACE_LABEL_KEEP;
-        if (v3_dot(v3_sub(ras, frame->right), v3_sub(ras, frame->right)) <= r2 ||
-            v3_dot(v3_sub(ras, frame->left), v3_sub(ras, frame->left)) <= r2) {
+        vec3 qr = v3_sub(ras, frame->right), ql = v3_sub(ras, frame->left);
+        if (v3_dot(qr, qr) <= r2 || v3_dot(ql, ql) <= r2) {
           value = DEFACE_LABEL_EYE;
-        } else if (face_region_contains(frame_coords(frame, ras))) {
+        } else if (face_region_contains(fc)) {
           long at = wg_nearest(g, ras);
           if (at >= 0 && near_head[at])
             value = DEFACE_LABEL_FACE;
         }
         row[i] = value;
         labelled += value != DEFACE_LABEL_KEEP;
+        ras = v3_add(ras, di_ras);
+        fc = v3_add(fc, di_frame);
       }
     }
   }

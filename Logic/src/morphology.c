@@ -43,39 +43,63 @@ static void edt_1d(const float *f, size_t n, float *d, int *v, float *z)
   }
 }
 
+/* Transforms every line of one sheet: `sheet` holds nl lines of n values,
+ * line-major, as gathered from the volume. */
+static void edt_sheet(float *sheet, size_t nl, size_t n, float *d, int *v, float *z)
+{
+  for (size_t l = 0; l < nl; l++) {
+    float *f = sheet + l * n;
+    int any = 0;
+    for (size_t q = 0; q < n && !any; q++)
+      any = f[q] < FAR;
+    if (!any)
+      continue; /* nothing to propagate along an empty line: it stays FAR */
+    edt_1d(f, n, d, v, z);
+    for (size_t q = 0; q < n; q++)
+      f[q] = d[q] > FAR ? FAR : d[q];
+  }
+}
+
 deface_status wg_distance_sq(const work_grid *g, const uint8_t *mask, float *out, char *err)
 {
-  size_t nmax = g->n[0] > g->n[1] ? g->n[0] : g->n[1];
-  nmax = nmax > g->n[2] ? nmax : g->n[2];
-  float *f = malloc(nmax * sizeof *f), *d = malloc(nmax * sizeof *d);
+  size_t nx = g->n[0], ny = g->n[1], nz = g->n[2];
+  size_t nmax = nx > ny ? nx : ny;
+  nmax = nmax > nz ? nmax : nz;
+  /* The y and z passes gather a sheet of x-adjacent lines at a time, so that
+   * memory is read along x (contiguous) instead of one cache line a value. */
+  float *sheet = malloc(nx * nmax * sizeof *sheet), *d = malloc(nmax * sizeof *d);
   float *z = malloc((nmax + 1) * sizeof *z);
   int *v = malloc(nmax * sizeof *v);
   deface_status st = DEFACE_OK;
-  if (!f || !d || !z || !v) {
+  if (!sheet || !d || !z || !v) {
     st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for a distance transform");
     goto done;
   }
   for (size_t i = 0; i < g->count; i++)
     out[i] = mask[i] ? 0.0f : FAR;
-  size_t stride[3] = {1, g->n[0], g->n[0] * g->n[1]};
-  for (int axis = 0; axis < 3; axis++) {
-    int a1 = (axis + 1) % 3, a2 = (axis + 2) % 3;
-    size_t n = g->n[axis];
-    for (size_t p2 = 0; p2 < g->n[a2]; p2++)
-      for (size_t p1 = 0; p1 < g->n[a1]; p1++) {
-        size_t base = p1 * stride[a1] + p2 * stride[a2];
-        for (size_t q = 0; q < n; q++)
-          f[q] = out[base + q * stride[axis]];
-        edt_1d(f, n, d, v, z);
-        for (size_t q = 0; q < n; q++)
-          out[base + q * stride[axis]] = d[q] > FAR ? FAR : d[q];
-      }
+  /* x: lines are contiguous already. */
+  for (size_t line = 0; line < ny * nz; line++)
+    edt_sheet(out + line * nx, 1, nx, d, v, z);
+  /* y then z. */
+  for (int axis = 1; axis < 3; axis++) {
+    size_t n = axis == 1 ? ny : nz, other = axis == 1 ? nz : ny;
+    size_t step = axis == 1 ? nx : nx * ny, outer = axis == 1 ? nx * ny : nx;
+    for (size_t p = 0; p < other; p++) {
+      float *base = out + p * outer;
+      for (size_t q = 0; q < n; q++)
+        for (size_t i = 0; i < nx; i++)
+          sheet[i * n + q] = base[q * step + i];
+      edt_sheet(sheet, nx, n, d, v, z);
+      for (size_t q = 0; q < n; q++)
+        for (size_t i = 0; i < nx; i++)
+          base[q * step + i] = sheet[i * n + q];
+    }
   }
   float s2 = (float)(g->step * g->step);
   for (size_t i = 0; i < g->count; i++)
     out[i] = out[i] >= FAR ? FAR : out[i] * s2;
 done:
-  free(f);
+  free(sheet);
   free(d);
   free(z);
   free(v);
