@@ -1,0 +1,194 @@
+/*
+ * benchmark.c - the speed and memory of the whole pipeline on a 256^3 head.
+ *
+ *   benchmark CH2.nii.gz WORKDIR
+ *
+ * Resamples ch2 to 256x256x256 at 1 mm (int16), writes it, then runs two
+ * child processes so that each one's peak memory is its own: the pipeline
+ * (read, localise, fill + self-check, write) and the I/O floor (read and
+ * write the same file, nothing else). Prints one line per stage and the
+ * ratio of peak memory to the input volume's size in memory.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "deface.h"
+#include "deface_nifti.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SIZE 256
+
+static double now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double peak_mib(void)
+{
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_maxrss / 1024.0;
+}
+
+/* ch2 resampled (nearest neighbour keeps the values exact) onto a 256^3 1 mm
+ * grid with the same orientation, centred on ch2's own centre. */
+static int make_input(const char *ch2, const char *out)
+{
+  char err[DEFACE_ERRLEN];
+  deface_volume *src = NULL, *dst = NULL;
+  deface_nifti *hdr = NULL, *hdr_out = NULL;
+  int rc = 1;
+  if (deface_nifti_read(ch2, &src, &hdr, err) != DEFACE_OK) {
+    fprintf(stderr, "benchmark: %s\n", err);
+    return 1;
+  }
+  size_t sd[4];
+  double m[4][4];
+  deface_volume_dims(src, sd);
+  deface_volume_matrix(src, m);
+  double off[3];
+  for (int a = 0; a < 3; a++)
+    off[a] = ((double)SIZE - (double)sd[a]) / 2.0;
+  double mo[4][4] = {{1, 0, 0, m[0][3] - off[0]}, {0, 1, 0, m[1][3] - off[1]},
+                     {0, 0, 1, m[2][3] - off[2]}, {0, 0, 0, 1}};
+  size_t dims[4] = {SIZE, SIZE, SIZE, 1};
+  if (deface_volume_new(dims, DEFACE_INT16, mo, &dst, err) != DEFACE_OK)
+    goto done;
+  int16_t *d = deface_volume_data(dst);
+  for (size_t k = 0; k < SIZE; k++)
+    for (size_t j = 0; j < SIZE; j++)
+      for (size_t i = 0; i < SIZE; i++) {
+        long si = (long)i - (long)off[0], sj = (long)j - (long)off[1], sk = (long)k - (long)off[2];
+        if (si < 0 || sj < 0 || sk < 0 || si >= (long)sd[0] || sj >= (long)sd[1] || sk >= (long)sd[2])
+          continue;
+        d[i + SIZE * (j + SIZE * k)] = (int16_t)deface_volume_value(
+            src, (size_t)si + sd[0] * ((size_t)sj + sd[1] * (size_t)sk));
+      }
+  if (deface_nifti_header_new(dst, &hdr_out, err) != DEFACE_OK ||
+      deface_nifti_write(out, dst, hdr_out, "ch2 on a 256^3 1 mm grid", err) != DEFACE_OK) {
+    fprintf(stderr, "benchmark: %s\n", err);
+    goto done;
+  }
+  rc = 0;
+done:
+  deface_volume_free(src);
+  deface_volume_free(dst);
+  deface_nifti_free(hdr);
+  deface_nifti_free(hdr_out);
+  return rc;
+}
+
+/* The pipeline as the CLI runs it, stage by stage. */
+static int run_pipeline(const char *in, const char *out, const char *label)
+{
+  char err[DEFACE_ERRLEN];
+  deface_volume *v = NULL, *defaced = NULL, *lab = NULL;
+  deface_nifti *hdr = NULL;
+  deface_result r;
+  deface_options o;
+  deface_options_init(&o);
+  double t0 = now();
+  if (deface_nifti_read(in, &v, &hdr, err) != DEFACE_OK)
+    goto fail;
+  double t1 = now();
+  if (deface_find_face(v, &o, &lab, &r, err) != DEFACE_OK)
+    goto fail;
+  double t2 = now();
+  if (deface_volume_clone(v, &defaced, err) != DEFACE_OK ||
+      deface_apply_fill(defaced, lab, &o, &r, err) != DEFACE_OK ||
+      deface_self_check(v, defaced, lab, &r, err) != DEFACE_OK)
+    goto fail;
+  double t3 = now();
+  if (deface_nifti_write(out, defaced, hdr, NULL, err) != DEFACE_OK ||
+      deface_nifti_write_label(label, lab, hdr, err) != DEFACE_OK)
+    goto fail;
+  double t4 = now();
+  size_t bytes = deface_volume_bytes(v);
+  double peak = peak_mib();
+  printf("read      %7.3f s\n", t1 - t0);
+  printf("localise  %7.3f s\n", t2 - t1);
+  printf("fill      %7.3f s  (copy, fill, self-check)\n", t3 - t2);
+  printf("write     %7.3f s  (defaced image and label, gzip)\n", t4 - t3);
+  printf("total     %7.3f s\n", t4 - t0);
+  printf("localise+fill %7.3f s (target < 0.5 s)\n", t3 - t1);
+  printf("peak memory %7.1f MiB = %.2f x the input volume in memory (%.1f MiB; target < 3)\n",
+         peak, peak / ((double)bytes / 1048576.0), (double)bytes / 1048576.0);
+  deface_volume_free(v);
+  deface_volume_free(defaced);
+  deface_volume_free(lab);
+  deface_nifti_free(hdr);
+  return 0;
+fail:
+  fprintf(stderr, "benchmark: %s\n", err);
+  deface_volume_free(v);
+  deface_volume_free(defaced);
+  deface_volume_free(lab);
+  deface_nifti_free(hdr);
+  return 1;
+}
+
+/* Reading and writing the same file with nothing in between. */
+static int run_io_floor(const char *in, const char *out)
+{
+  char err[DEFACE_ERRLEN];
+  deface_volume *v = NULL;
+  deface_nifti *hdr = NULL;
+  double t0 = now();
+  int rc = deface_nifti_read(in, &v, &hdr, err) != DEFACE_OK ||
+           deface_nifti_write(out, v, hdr, NULL, err) != DEFACE_OK;
+  double t1 = now();
+  if (rc)
+    fprintf(stderr, "benchmark: %s\n", err);
+  else
+    printf("I/O floor %7.3f s  (read + write, no processing; peak %.1f MiB)\n", t1 - t0,
+           peak_mib());
+  deface_volume_free(v);
+  deface_nifti_free(hdr);
+  return rc;
+}
+
+static int child(const char *self, char *const argv[])
+{
+  pid_t pid = fork();
+  if (pid < 0)
+    return 1;
+  if (pid == 0) {
+    execv(self, argv);
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+int main(int argc, char **argv)
+{
+  if (argc == 5 && !strcmp(argv[1], "--run"))
+    return run_pipeline(argv[2], argv[3], argv[4]);
+  if (argc == 4 && !strcmp(argv[1], "--io"))
+    return run_io_floor(argv[2], argv[3]);
+  if (argc != 3) {
+    fprintf(stderr, "usage: benchmark CH2.nii.gz WORKDIR\n");
+    return 2;
+  }
+  char in[4096], out[4096], lab[4096], io[4096];
+  snprintf(in, sizeof in, "%s/head256.nii.gz", argv[2]);
+  snprintf(out, sizeof out, "%s/DEFACED_head256.nii.gz", argv[2]);
+  snprintf(lab, sizeof lab, "%s/DEFACED_head256_label.nii.gz", argv[2]);
+  snprintf(io, sizeof io, "%s/copy_head256.nii.gz", argv[2]);
+  if (make_input(argv[1], in))
+    return 1;
+  printf("benchmark: ch2 on a %dx%dx%d 1 mm int16 grid, zero fill, one core\n", SIZE, SIZE, SIZE);
+  fflush(stdout);
+  char *run_argv[] = {argv[0], "--run", in, out, lab, NULL};
+  char *io_argv[] = {argv[0], "--io", in, io, NULL};
+  return child("/proc/self/exe", run_argv) || child("/proc/self/exe", io_argv);
+}
