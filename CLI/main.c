@@ -97,9 +97,9 @@ static int outputs_allowed(const cli_args *a, const output_paths *o)
 static void print_found(const char *input, const deface_result *r, double seconds)
 {
   fprintf(stderr, "deface: %s: %s; eyes R (%.1f, %.1f, %.1f) L (%.1f, %.1f, %.1f) mm RAS; "
-                  "nose %s; labelled %.1f mL, changed %.1f mL; %.2f s\n",
+                  "pitch %+.1f deg; nose %s; labelled %.1f mL, changed %.1f mL; %.2f s\n",
           input, r->is_ct ? "CT" : "MR", r->eye_ras[0][0], r->eye_ras[0][1], r->eye_ras[0][2],
-          r->eye_ras[1][0], r->eye_ras[1][1], r->eye_ras[1][2],
+          r->eye_ras[1][0], r->eye_ras[1][1], r->eye_ras[1][2], r->pitch_correction_deg,
           r->nose_in_view ? "in view" : "not in view", r->labelled_ml, r->changed_ml, seconds);
 }
 

@@ -98,6 +98,7 @@ int sidecar_write(const char *path, const sidecar_info *info, char *err, size_t 
         r->eye_ras[1][2]);
   else
     put(&t, "  \"eye_centres_ras_mm\": null,\n");
+  put(&t, "  \"pitch_correction_deg\": %.1f,\n", r->pitch_correction_deg);
   put(&t, "  \"nose_in_view\": %s,\n  \"mouth_in_view\": %s,\n", r->nose_in_view ? "true" : "false",
       r->mouth_in_view ? "true" : "false");
   put(&t, "  \"labelled_ml\": %.2f,\n  \"changed_ml\": %.2f,\n", r->labelled_ml, r->changed_ml);

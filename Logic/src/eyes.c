@@ -27,18 +27,30 @@
 /* A score of 2 means the surround differs from the ball by twice the ball's
  * own spread (plus 5% of the tissue scale): below that it is texture. */
 #define MIN_EYE_SCORE 2.0
-#define MIN_PAIR_SCORE 4.0
+#define MIN_PAIR_SCORE 3.0
+#define TOP_PAIRS 8
+/* Correlation of the head with its mirror image about the eyes' bisecting
+ * plane: real pairs give 0.8-0.9 (ch2, the CT, rotated copies); 0.6 leaves room
+ * for asymmetric heads and still rejects planes that cut the head obliquely. */
+#define MIN_SYMMETRY 0.6
 
 typedef struct offsets {
   long *d;
   size_t n;
 } offsets;
 
+typedef struct pair_choice pair_choice;
+
 typedef struct candidate {
   vec3 ras;
   double score, inner_mean, depth;
   int polarity;
 } candidate;
+
+struct pair_choice {
+  const candidate *a, *b;
+  double score, symmetry;
+};
 
 /* Grid offsets of the voxels whose distance from the centre is in [r0, r1]
  * mm; `every` keeps one in so many, to bound the cost of the shell. */
@@ -150,7 +162,7 @@ static double pair_score(const candidate *a, const candidate *b, const head_info
   double dist = v3_norm(axis);
   if (dist < 45 || dist > 85)
     return -1;
-  if (fabs(axis.x) / dist < cos(45.0 * DEFACE_PI / 180.0))
+  if (fabs(axis.x) / dist < cos(35.0 * DEFACE_PI / 180.0))
     return -1;
   vec3 mid = v3_scale(v3_add(a->ras, b->ras), 0.5);
   if (mid.y - head->centroid.y < 15)
@@ -168,7 +180,56 @@ static double pair_score(const candidate *a, const candidate *b, const head_info
   if (fmin(a->score, b->score) < MIN_EYE_SCORE)
     return -1;
   double balance = fmin(a->score, b->score) / fmax(a->score, b->score);
-  return (a->score + b->score) * (0.5 + 0.5 * balance);
+  /* Globe centres are 64 mm apart in adults (55-75); a child's are closer,
+   * so distance only weighs, never excludes, inside 45-85 mm. */
+  double spacing = exp(-0.5 * (dist - 64) * (dist - 64) / (10.0 * 10.0));
+  return (a->score + b->score) * (0.5 + 0.5 * balance) * (0.4 + 0.6 * spacing);
+}
+
+/* How mirror-symmetric the head is about the plane that bisects a pair of
+ * candidates: the correlation of the intensities at points within 60 mm of
+ * their midpoint with those at the points' reflections. Two real eyes are
+ * mirror images across the midsagittal plane, and so is the head around
+ * them; a wrong pair's bisecting plane is not a plane of symmetry. */
+static double pair_symmetry(const work_grid *g, vec3 a, vec3 b)
+{
+  vec3 mid = v3_scale(v3_add(a, b), 0.5), n = v3_unit(v3_sub(a, b));
+  long c = wg_nearest(g, mid);
+  if (c < 0)
+    return 0;
+  int r = (int)(60.0 / g->step);
+  size_t ci = (size_t)c % g->n[0], cj = ((size_t)c / g->n[0]) % g->n[1],
+         ck = (size_t)c / (g->n[0] * g->n[1]);
+  double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, cnt = 0;
+  for (int k = -r; k <= r; k += 2)
+    for (int j = -r; j <= r; j += 2)
+      for (int i = -r; i <= r; i += 2) {
+        long ii = (long)ci + i, jj = (long)cj + j, kk = (long)ck + k;
+        if (ii < 0 || jj < 0 || kk < 0 || ii >= (long)g->n[0] || jj >= (long)g->n[1] ||
+            kk >= (long)g->n[2] || i * i + j * j + k * k > r * r)
+          continue;
+        size_t at = wg_index(g, (size_t)ii, (size_t)jj, (size_t)kk);
+        vec3 p = wg_ras(g, (size_t)ii, (size_t)jj, (size_t)kk);
+        double side = v3_dot(v3_sub(p, mid), n);
+        if (side <= 0 || !g->inside[at])
+          continue; /* each pair of points once, from the first eye's side */
+        long m = wg_nearest(g, v3_sub(p, v3_scale(n, 2 * side)));
+        if (m < 0 || !g->inside[m])
+          continue;
+        double x = g->value[at], y = g->value[m];
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+        cnt++;
+      }
+  if (cnt < 100)
+    return 0;
+  double vx = sxx - sx * sx / cnt, vy = syy - sy * sy / cnt;
+  if (vx <= 0 || vy <= 0)
+    return 0;
+  return (sxy - sx * sy / cnt) / sqrt(vx * vy);
 }
 
 /* Moves a centre to the centroid of the vitreous-like voxels around it. */
@@ -248,27 +309,56 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
         keep_candidate(list[c.polarity > 0 ? 0 : 1], &count[c.polarity > 0 ? 0 : 1], &c);
       }
   }
-  double best = 0;
-  const candidate *ba = NULL, *bb = NULL;
+  /* The best few pairs by appearance, then the one about which the head is
+   * most symmetric; a pair about which it is not symmetric is no pair. */
+  pair_choice top[TOP_PAIRS];
+  size_t ntop = 0;
   for (int p = 0; p < 2; p++)
     for (size_t a = 0; a < count[p]; a++)
       for (size_t b = a + 1; b < count[p]; b++) {
         double s = pair_score(&list[p][a], &list[p][b], head, range);
-        if (s > best) {
-          best = s;
-          ba = &list[p][a];
-          bb = &list[p][b];
+        if (s < MIN_PAIR_SCORE)
+          continue;
+        size_t at;
+        if (ntop < TOP_PAIRS)
+          at = ntop++;
+        else if (s > top[TOP_PAIRS - 1].score)
+          at = TOP_PAIRS - 1; /* replaces the weakest kept pair */
+        else
+          continue;
+        top[at] = (pair_choice){&list[p][a], &list[p][b], s, 0};
+        for (size_t q = at; q > 0 && top[q].score > top[q - 1].score; q--) {
+          pair_choice t = top[q];
+          top[q] = top[q - 1];
+          top[q - 1] = t;
         }
       }
+  double best = 0, best_symmetry = 0;
+  const candidate *ba = NULL, *bb = NULL;
+  for (size_t q = 0; q < ntop; q++) {
+    top[q].symmetry = pair_symmetry(g, top[q].a->ras, top[q].b->ras);
+    if (top[q].symmetry < MIN_SYMMETRY)
+      continue;
+    double s = top[q].score * top[q].symmetry;
+    if (s > best) {
+      best = s;
+      best_symmetry = top[q].symmetry;
+      ba = top[q].a;
+      bb = top[q].b;
+    }
+  }
 #ifdef DEFACE_DEBUG_EYES
   for (int p = 0; p < 2; p++)
     for (size_t a = 0; a < count[p]; a++)
       fprintf(stderr, "cand pol %d (%.0f %.0f %.0f) score %.2f mean %.0f depth %.0f\n", p,
               list[p][a].ras.x, list[p][a].ras.y, list[p][a].ras.z, list[p][a].score,
               list[p][a].inner_mean, list[p][a].depth);
-  fprintf(stderr, "best pair %.2f\n", best);
+  for (size_t q = 0; q < ntop; q++)
+    fprintf(stderr, "pair (%.0f %.0f %.0f)-(%.0f %.0f %.0f) score %.2f symmetry %.3f\n",
+            top[q].a->ras.x, top[q].a->ras.y, top[q].a->ras.z, top[q].b->ras.x, top[q].b->ras.y,
+            top[q].b->ras.z, top[q].score, top[q].symmetry);
 #endif
-  if (!ba || best < MIN_PAIR_SCORE) {
+  if (!ba) {
     st = deface_fail(err, DEFACE_E_REFUSED,
                      "eyes not found: the face is not in the field of view, or this is not a head");
     goto done;
@@ -276,6 +366,7 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
   const candidate *r = ba->ras.x >= bb->ras.x ? ba : bb, *l = r == ba ? bb : ba;
   eyes->polarity = ba->polarity;
   eyes->score = best;
+  eyes->symmetry = best_symmetry;
   eyes->vitreous_level = 0.5 * (ba->inner_mean + bb->inner_mean);
   double surround = eyes->vitreous_level + ba->polarity * 0.5 * range;
   eyes->right = refine(g, head, r->ras, r->inner_mean, surround, ba->polarity);

@@ -22,12 +22,17 @@
 #define ROOF_SLOPE 0.5     /* roof drop per mm behind the globe centres */
 #define MIDLINE_HALF_U 16.0 /* between the orbits */
 #define MIDLINE_BACK_V 8.0  /* region starts this far in front, between the orbits */
-#define ORBIT_BACK_V -16.0  /* behind the globes at the level of the eyes */
+#define ORBIT_BACK_V -6.0   /* at eye level: the front of the orbits (globes are label 2 whole) */
 #define LOWER_BACK_V -20.0  /* behind the nose, mouth and chin */
 #define EYE_LEVEL_LOW_W -12.0
 #define HALF_WIDTH_U 58.0
 #define BOTTOM_W -130.0
 #define GLOBE_RADIUS_MM 12.5
+/* Seen from between the eyes, the centre of the head above the eyes lies
+ * this many degrees above the posterior direction (ch2: 35.6, the InVesalius
+ * CT: 28.9; measured with the head mask of this file). */
+#define VAULT_ELEVATION_DEG 32.0
+#define MAX_PITCH_DEG 40.0
 
 void frame_from_eyes(const eye_pair *eyes, head_frame *frame)
 {
@@ -44,6 +49,64 @@ void frame_from_eyes(const eye_pair *eyes, head_frame *frame)
   double s = d / REF_EYE_DISTANCE_MM;
   frame->scale = s < 0.8 ? 0.8 : s > 1.2 ? 1.2 : s;
   frame->eye_radius_mm = GLOBE_RADIUS_MM * (frame->scale < 1 ? frame->scale : 1.0);
+}
+
+/* Elevation (degrees) of the centroid of the head above the eye plane, seen
+ * from the frame's origin: atan2(w, -v). NAN if nothing lies above. */
+static double vault_elevation(const work_grid *g, const head_info *head, const head_frame *f)
+{
+  double sv = 0, sw = 0, n = 0;
+  for (size_t idx = 0; idx < g->count; idx++) {
+    if (!head->mask[idx])
+      continue;
+    vec3 p = frame_coords(f, wg_ras_of_index(g, idx));
+    if (p.z <= 0)
+      continue;
+    sv += p.y;
+    sw += p.z;
+    n++;
+  }
+  if (n < 1000)
+    return NAN;
+  return atan2(sw / n, -sv / n) * 180.0 / DEFACE_PI;
+}
+
+/* Turns v and w about u by `deg` (positive tips the face down). */
+static void pitch_frame(head_frame *f, double deg)
+{
+  double a = deg * DEFACE_PI / 180.0, c = cos(a), s = sin(a);
+  vec3 v = v3_add(v3_scale(f->v, c), v3_scale(f->w, -s));
+  vec3 w = v3_add(v3_scale(f->v, s), v3_scale(f->w, c));
+  f->v = v3_unit(v);
+  f->w = v3_unit(w);
+}
+
+double frame_fix_pitch(const work_grid *g, const head_info *head, head_frame *frame)
+{
+  /* The eyes fix roll and yaw; pitch (a nod about the eye axis) is taken from
+   * the braincase: the header's anterior is only the first guess. */
+  double total = 0;
+  for (int iter = 0; iter < 4; iter++) {
+    double e = vault_elevation(g, head, frame);
+    if (!isfinite(e))
+      break;
+    double turn = e - VAULT_ELEVATION_DEG;
+    if (fabs(total + turn) > MAX_PITCH_DEG)
+      turn = (total + turn > 0 ? MAX_PITCH_DEG : -MAX_PITCH_DEG) - total;
+    head_frame trial = *frame;
+    pitch_frame(&trial, turn);
+    double e2 = vault_elevation(g, head, &trial);
+    if (isfinite(e2) && fabs(e2 - VAULT_ELEVATION_DEG) > fabs(e - VAULT_ELEVATION_DEG)) {
+      trial = *frame; /* the other sense */
+      pitch_frame(&trial, -turn);
+      turn = -turn;
+    }
+    *frame = trial;
+    total += turn;
+    if (fabs(turn) < 0.5)
+      break;
+  }
+  return total;
 }
 
 vec3 frame_coords(const head_frame *f, vec3 ras)

@@ -38,9 +38,10 @@ static double air_spread(const work_grid *g, const uint8_t *near_head)
   return sqrt(fmax(0, s2 / n - m * m));
 }
 
-/* An independent guard against a misplaced frame: the region must not reach
- * the cranium, taken here from the header's own superior axis and the depth
- * below the skin rather than from the head frame the region was built in. */
+/* A guard against a region that grows into the braincase: no voxel of the
+ * region may lie deep below the skin (where the face has no tissue but the
+ * braincase has brain) well above the eyes. The region's bounds keep it far
+ * from there; this catches a frame or a scale gone wrong. */
 static deface_status region_clear_of_cranium(const work_grid *g, const head_info *head,
                                              const head_frame *frame, const uint8_t *near_head,
                                              char *err)
@@ -49,12 +50,10 @@ static deface_status region_clear_of_cranium(const work_grid *g, const head_info
   for (size_t idx = 0; idx < g->count; idx++) {
     if (!near_head[idx] || head->depth_sq[idx] < d2)
       continue;
-    vec3 p = wg_ras_of_index(g, idx);
-    if (p.z - frame->origin.z < BRAIN_HEIGHT_MM)
-      continue;
-    if (face_region_contains(frame_coords(frame, p)))
+    vec3 p = frame_coords(frame, wg_ras_of_index(g, idx));
+    if (p.z > BRAIN_HEIGHT_MM && face_region_contains(p))
       return deface_fail(err, DEFACE_E_SELFCHECK,
-                         "the face region would reach the cranium above the eyes");
+                         "the face region would reach the braincase above the eyes");
   }
   return DEFACE_OK;
 }
@@ -88,6 +87,7 @@ deface_status deface_find_face(const deface_volume *input, const deface_options 
   if ((st = eyes_find(&grid, &head, options, &eyes, err)) != DEFACE_OK)
     goto done;
   frame_from_eyes(&eyes, &frame);
+  result->pitch_correction_deg = frame_fix_pitch(&grid, &head, &frame);
   result->eyes_found = 1;
   copy_vec(result->eye_ras[0], eyes.right);
   copy_vec(result->eye_ras[1], eyes.left);
