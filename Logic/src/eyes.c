@@ -236,16 +236,18 @@ static double pair_symmetry(const work_grid *g, vec3 a, vec3 b)
   return (sxy - sx * sy / cnt) / sqrt(vx * vy);
 }
 
-/* Moves a centre to the centroid of the vitreous-like voxels around it. */
-static vec3 refine(const work_grid *g, const head_info *head, vec3 c, double level,
-                   double surround, int polarity)
+/* Moves a centre to the centroid of the vitreous around it: the voxels
+ * within 11 mm whose value lies within `tol` of the vitreous level. A window
+ * rather than a one-sided cut, so that neither fat nor bone nor sinus air on
+ * one side of the globe pulls the centre towards it. */
+static vec3 refine(const work_grid *g, const head_info *head, vec3 c, double level, double tol)
 {
-  double cut = 0.5 * (level + surround);
-  for (int iter = 0; iter < 3; iter++) {
+  const double radius = 11.0;
+  int r = (int)ceil(radius / g->step);
+  for (int iter = 0; iter < 4; iter++) {
     long centre = wg_nearest(g, c);
     if (centre < 0)
       return c;
-    int r = (int)ceil(11.0 / g->step);
     vec3 sum = v3(0, 0, 0);
     double n = 0;
     size_t ci = (size_t)centre % g->n[0], cj = ((size_t)centre / g->n[0]) % g->n[1],
@@ -258,19 +260,20 @@ static vec3 refine(const work_grid *g, const head_info *head, vec3 c, double lev
               kk >= (long)g->n[2])
             continue;
           vec3 p = wg_ras(g, (size_t)ii, (size_t)jj, (size_t)kk);
-          if (v3_norm(v3_sub(p, c)) > 11.0)
-            continue;
           size_t at = wg_index(g, (size_t)ii, (size_t)jj, (size_t)kk);
-          double v = g->value[at];
-          int like = polarity > 0 ? v < cut : v > cut;
-          if (like && head->mask[at] && v > head->air_level + 0.04 * (surround - head->air_level)) {
+          if (v3_norm(v3_sub(p, c)) <= radius && head->mask[at] &&
+              fabs(g->value[at] - level) <= tol) {
             sum = v3_add(sum, p);
             n++;
           }
         }
     if (n < 20)
       return c;
-    c = v3_scale(sum, 1.0 / n);
+    vec3 next = v3_scale(sum, 1.0 / n);
+    double moved = v3_norm(v3_sub(next, c));
+    c = next;
+    if (moved < 0.2)
+      break;
   }
   return c;
 }
@@ -372,9 +375,9 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
   eyes->score = best;
   eyes->symmetry = best_symmetry;
   eyes->vitreous_level = 0.5 * (ba->inner_mean + bb->inner_mean);
-  double surround = eyes->vitreous_level + ba->polarity * 0.5 * range;
-  eyes->right = refine(g, head, r->ras, r->inner_mean, surround, ba->polarity);
-  eyes->left = refine(g, head, l->ras, l->inner_mean, surround, ba->polarity);
+  double tol = head->is_ct ? 20.0 : 0.25 * range; /* CT: water, not muscle (40-60 HU) */
+  eyes->right = refine(g, head, r->ras, r->inner_mean, tol);
+  eyes->left = refine(g, head, l->ras, l->inner_mean, tol);
 done:
   free(inner.d);
   free(shell.d);
