@@ -11,7 +11,7 @@
 
 static const char *const USAGE =
     "usage: deface INPUT [-o OUTPUT] [--label FILE] [--fill zero|blur|noise] [--sigma MM]\n"
-    "              [--json FILE] [--seed N] [--force] [--quiet|--verbose]\n";
+    "              [--json FILE] [--ears] [--seed N] [--force] [--quiet|--verbose]\n";
 
 static void print_help(void)
 {
@@ -25,7 +25,8 @@ static void print_help(void)
       "Outputs (beside INPUT unless -o is given):\n"
       "  DEFACED_<name>.nii.gz        the defaced image: the input's grid, datatype, scaling,\n"
       "                               qform/sform, units, intent and extensions\n"
-      "  DEFACED_<name>_label.nii.gz  what was changed: 0 untouched, 1 face, 2 eye globes\n"
+      "  DEFACED_<name>_label.nii.gz  what was changed: 0 untouched, 1 face, 2 eye globes,\n"
+      "                               3 ears (with --ears)\n"
       "  DEFACED_<name>.json          provenance: tool, version, SHA-256 of input and outputs,\n"
       "                               fill, eye centres (RAS mm), changed volume, status, seconds\n"
       "Each file is written under a temporary name and renamed when complete; the input is\n"
@@ -38,6 +39,7 @@ static void print_help(void)
       "  --fill MODE         zero (default: the image's air value, 0 for MR, -1000 HU for CT),\n"
       "                      blur (Gaussian inside the face region), noise (air-like noise)\n"
       "  --sigma MM          blur sigma in mm (default 5; 0.5 to 50)\n"
+      "  --ears              also remove the outer ears (label 3); off by default\n"
       "  --seed N            seed of the noise fill (default 1; same seed, same output)\n"
       "  --force             replace existing outputs\n"
       "  -q, --quiet         print nothing but errors\n"
@@ -124,6 +126,8 @@ int cli_parse(int argc, char **argv, cli_args *args)
         return usage_error("--seed must be a whole number, not '%s'", value);
       if (value)
         args->seed = (unsigned long)s;
+    } else if (!strcmp(a, "--ears")) {
+      args->ears = 1;
     } else if (!strcmp(a, "--force")) {
       args->force = 1;
     } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {

@@ -132,6 +132,7 @@ static int run_file(const cli_args *a)
   opt.fill = a->fill;
   opt.sigma_mm = a->sigma_mm;
   opt.seed = a->seed;
+  opt.ears = a->ears;
   opt.progress = progress_update;
   opt.progress_user = &bar;
   st = deface_run(input, &opt, &defaced, &label, &result, err);
@@ -152,7 +153,7 @@ static int run_file(const cli_args *a)
     goto cleanup_outputs;
   }
   double seconds = now_seconds() - t0;
-  sidecar_info info = {a->input, out.image, out.label, a->fill, a->sigma_mm, &result, "defaced", seconds};
+  sidecar_info info = {a->input, out.image, out.label, a->fill, a->sigma_mm, a->ears, &result, "defaced", seconds};
   if (sidecar_write(out.json, &info, err, sizeof err) != 0) {
     fprintf(stderr, "deface: %s\n", err);
     code = DEFACE_E_OUTPUT;

@@ -87,6 +87,7 @@ int sidecar_write(const char *path, const sidecar_info *info, char *err, size_t 
   put_file(&t, "output", info->output, 0);
   put_file(&t, "label", info->label, 0);
   put(&t, "  \"fill\": \"%s\",\n", deface_fill_name(info->fill));
+  put(&t, "  \"ears\": %s,\n", info->ears ? "true" : "false");
   if (info->fill == DEFACE_FILL_BLUR)
     put(&t, "  \"sigma_mm\": %.3g,\n", info->sigma_mm);
   put(&t, "  \"modality_guess\": \"%s\",\n", r->is_ct ? "CT" : "MR");

@@ -10,6 +10,7 @@ typedef struct sidecar_info {
   const char *input, *output, *label;
   deface_fill fill;
   double sigma_mm;
+  int ears;
   const deface_result *result;
   const char *status; /* "defaced", "refused", "error" */
   double seconds;

@@ -28,6 +28,12 @@
 #define HALF_WIDTH_U 58.0
 #define BOTTOM_W -130.0
 #define GLOBE_RADIUS_MM 12.5
+#define EAR_INNER_U 80.0  /* ears (label 3, on request): lateral to this */
+#define EAR_OUTER_U 110.0
+#define EAR_BACK_V -120.0
+#define EAR_FRONT_V -45.0
+#define EAR_LOW_W -45.0
+#define EAR_HIGH_W 35.0
 /* Seen from between the eyes, the centre of the head above the eyes lies
  * this many degrees above the posterior direction (ch2: 35.6, the InVesalius
  * CT: 28.9; measured with the head mask of this file). */
@@ -140,9 +146,16 @@ int face_region_contains(vec3 p)
  * region's frame-space bounds (with the face at most 120 mm in front of the
  * eyes), mapped into voxel space. */
 static void label_box(const double inv[4][4], const head_frame *f, const size_t dims[4],
-                      size_t lo[3], size_t hi[3])
+                      int ears, size_t lo[3], size_t hi[3])
 {
-  double bound[3][2] = {{-HALF_WIDTH_U - 1, HALF_WIDTH_U + 1}, {LOWER_BACK_V - 1, 120}, {BOTTOM_W - 1, ROOF_W + 20}};
+  double bound[3][2] = {{-HALF_WIDTH_U - 1, HALF_WIDTH_U + 1}, {LOWER_BACK_V - 1, 120},
+                        {BOTTOM_W - 1, ROOF_W + 20}};
+  if (ears) {
+    bound[0][0] = -EAR_OUTER_U;
+    bound[0][1] = EAR_OUTER_U;
+    bound[1][0] = EAR_BACK_V - 1;
+    bound[2][1] = fmax(bound[2][1], EAR_HIGH_W + 1);
+  }
   double mn[3] = {INFINITY, INFINITY, INFINITY}, mx[3] = {-INFINITY, -INFINITY, -INFINITY};
   for (int c = 0; c < 8; c++) {
     vec3 p = frame_point(f, v3(bound[0][c & 1], bound[1][(c >> 1) & 1], bound[2][(c >> 2) & 1]));
@@ -158,6 +171,14 @@ static void label_box(const double inv[4][4], const head_frame *f, const size_t 
     lo[k] = l < 0 ? 0 : l > top ? dims[k] : (size_t)l;
     hi[k] = h < 0 ? 0 : h > top ? (size_t)top : (size_t)h;
   }
+}
+
+int ear_region_contains(vec3 p)
+{
+  /* The outer ears only: the temporal lobes reach 72 mm from the midline in
+   * ch2 at this level, so the region starts 8 mm further out. */
+  return fabs(p.x) >= EAR_INNER_U && p.y >= EAR_BACK_V && p.y <= EAR_FRONT_V && p.z >= EAR_LOW_W &&
+         p.z <= EAR_HIGH_W;
 }
 
 deface_status face_label_build(const deface_volume *input, const work_grid *g,
@@ -179,7 +200,7 @@ deface_status face_label_build(const deface_volume *input, const work_grid *g,
   uint8_t *out = deface_volume_data(*label);
   double r2 = frame->eye_radius_mm * frame->eye_radius_mm;
   size_t labelled = 0;
-  label_box(inv, frame, dims, lo, hi);
+  label_box(inv, frame, dims, options->ears, lo, hi);
   /* Along a row (i varies) RAS and frame coordinates change linearly. */
   vec3 di_ras = v3(m[0][0], m[1][0], m[2][0]);
   vec3 di_frame = v3_scale(v3(v3_dot(di_ras, frame->u), v3_dot(di_ras, frame->v),
@@ -204,6 +225,10 @@ deface_status face_label_build(const deface_volume *input, const work_grid *g,
           long at = wg_nearest(g, ras);
           if (at >= 0 && near_head[at])
             value = DEFACE_LABEL_FACE;
+        } else if (options->ears && ear_region_contains(fc)) {
+          long at = wg_nearest(g, ras);
+          if (at >= 0 && near_head[at])
+            value = DEFACE_LABEL_EAR;
         }
         row[i] = value;
         labelled += value != DEFACE_LABEL_KEEP;

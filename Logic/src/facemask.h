@@ -27,6 +27,8 @@ vec3 frame_point(const head_frame *f, vec3 uvw);
 
 /** 1 if a point (frame coordinates) lies in the face region (label 1). */
 int face_region_contains(vec3 uvw);
+/** 1 if a point (frame coordinates) lies in the outer-ear region (label 3). */
+int ear_region_contains(vec3 uvw);
 
 /**
  * Builds the uint8 label on the input grid: 2 inside the eye globes, 1 in the
