@@ -22,20 +22,35 @@ static void copy_vec(double out[3], vec3 v)
   out[2] = v.z;
 }
 
-/* Spread of the air's values: the noise fill imitates it. */
+static int cmp_float(const void *a, const void *b)
+{
+  float x = *(const float *)a, y = *(const float *)b;
+  return (x > y) - (x < y);
+}
+
+/* Spread of the air's values, which the noise fill imitates: 1.4826 times
+ * the median absolute deviation, so that a head holder or a coil lying in the
+ * air does not count as noise. */
 static double air_spread(const work_grid *g, const uint8_t *near_head)
 {
-  double s = 0, s2 = 0, n = 0;
-  for (size_t i = 0; i < g->count; i++)
-    if (g->inside[i] && !near_head[i]) {
-      s += g->value[i];
-      s2 += (double)g->value[i] * g->value[i];
-      n++;
-    }
-  if (n < 100)
+  size_t n = 0, stride = g->count / 100000 + 1;
+  float *v = malloc((g->count / stride + 1) * sizeof *v);
+  if (!v)
     return 0;
-  double m = s / n;
-  return sqrt(fmax(0, s2 / n - m * m));
+  for (size_t i = 0; i < g->count; i += stride)
+    if (g->inside[i] && !near_head[i])
+      v[n++] = g->value[i];
+  double spread = 0;
+  if (n >= 100) {
+    qsort(v, n, sizeof *v, cmp_float);
+    float median = v[n / 2];
+    for (size_t i = 0; i < n; i++)
+      v[i] = fabsf(v[i] - median);
+    qsort(v, n, sizeof *v, cmp_float);
+    spread = 1.4826 * v[n / 2];
+  }
+  free(v);
+  return spread;
 }
 
 /* A guard against a region that grows into the braincase: no voxel of the
