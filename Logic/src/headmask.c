@@ -16,12 +16,6 @@
 
 #define HIST_BINS 512
 
-static int cmp_float(const void *a, const void *b)
-{
-  float x = *(const float *)a, y = *(const float *)b;
-  return (x > y) - (x < y);
-}
-
 double grid_percentile(const work_grid *g, const uint8_t *mask, double pct)
 {
   /* Subsample to at most ~200k values: percentiles need no more. */
@@ -34,7 +28,7 @@ double grid_percentile(const work_grid *g, const uint8_t *mask, double pct)
       buf[n++] = g->value[i];
   double r = NAN;
   if (n > 0) {
-    qsort(buf, n, sizeof *buf, cmp_float);
+    qsort(buf, n, sizeof *buf, wg_cmp_float);
     size_t at = (size_t)(pct / 100.0 * (double)(n - 1) + 0.5);
     r = buf[at < n ? at : n - 1];
   }

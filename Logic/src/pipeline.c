@@ -22,12 +22,6 @@ static void copy_vec(double out[3], vec3 v)
   out[2] = v.z;
 }
 
-static int cmp_float(const void *a, const void *b)
-{
-  float x = *(const float *)a, y = *(const float *)b;
-  return (x > y) - (x < y);
-}
-
 /* Spread of the air's values, which the noise fill imitates: 1.4826 times
  * the median absolute deviation, so that a head holder or a coil lying in the
  * air does not count as noise. */
@@ -42,11 +36,11 @@ static double air_spread(const work_grid *g, const uint8_t *near_head)
       v[n++] = g->value[i];
   double spread = 0;
   if (n >= 100) {
-    qsort(v, n, sizeof *v, cmp_float);
+    qsort(v, n, sizeof *v, wg_cmp_float);
     float median = v[n / 2];
     for (size_t i = 0; i < n; i++)
       v[i] = fabsf(v[i] - median);
-    qsort(v, n, sizeof *v, cmp_float);
+    qsort(v, n, sizeof *v, wg_cmp_float);
     spread = 1.4826 * v[n / 2];
   }
   free(v);

@@ -17,6 +17,12 @@ void work_grid_free(work_grid *grid)
   memset(grid, 0, sizeof *grid);
 }
 
+int wg_cmp_float(const void *a, const void *b)
+{
+  float x = *(const float *)a, y = *(const float *)b;
+  return (x > y) - (x < y);
+}
+
 long wg_nearest(const work_grid *g, vec3 ras)
 {
   double f[3] = {(ras.x - g->origin.x) / g->step, (ras.y - g->origin.y) / g->step,

@@ -42,6 +42,8 @@ static inline vec3 wg_ras_of_index(const work_grid *g, size_t idx)
   size_t i = idx % g->n[0], j = (idx / g->n[0]) % g->n[1], k = idx / (g->n[0] * g->n[1]);
   return wg_ras(g, i, j, k);
 }
+/** qsort comparison of floats (ascending). */
+int wg_cmp_float(const void *a, const void *b);
 /** Nearest grid voxel of a RAS point, or -1 when outside the grid. */
 long wg_nearest(const work_grid *g, vec3 ras);
 
