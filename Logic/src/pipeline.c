@@ -68,8 +68,10 @@ static deface_status region_clear_of_cranium(const work_grid *g, const head_info
 }
 
 deface_status deface_find_face(const deface_volume *input, const deface_options *options_in,
-                               deface_volume **label, deface_result *result, char *err)
+                               deface_volume **label, deface_result *result, char *err_in)
 {
+  char local[DEFACE_ERRLEN] = "";
+  char *err = err_in ? err_in : local; /* the reason also goes to result->reason */
   deface_options defaults;
   const deface_options *options = options_in;
   if (!options) {
@@ -116,7 +118,7 @@ deface_status deface_find_face(const deface_volume *input, const deface_options 
     goto done;
   st = face_label_build(input, &grid, near_head, &frame, options, label, result, err);
 done:
-  if (st != DEFACE_OK && err)
+  if (st != DEFACE_OK)
     snprintf(result->reason, sizeof result->reason, "%s", err);
   free(near_head);
   head_free(&head);
