@@ -14,9 +14,6 @@
 #include "internal.h"
 
 #include <math.h>
-#ifdef DEFACE_DEBUG_EYES
-#include <stdio.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,6 +233,53 @@ static double pair_symmetry(const work_grid *g, vec3 a, vec3 b)
   return (sxy - sx * sy / cnt) / sqrt(vx * vy);
 }
 
+/* The best few pairs by appearance, then the one about which the head is
+ * most symmetric; a pair about which it is not symmetric is no pair.
+ * Returns the winner's score (0 and NULLs when there is none). */
+static double choose_pair(const work_grid *g, const head_info *head,
+                          candidate list[2][MAX_CANDIDATES], const size_t count[2], double range,
+                          const candidate **ba, const candidate **bb, double *symmetry)
+{
+  pair_choice top[TOP_PAIRS];
+  size_t ntop = 0;
+  for (int p = 0; p < 2; p++)
+    for (size_t a = 0; a < count[p]; a++)
+      for (size_t b = a + 1; b < count[p]; b++) {
+        double s = pair_score(&list[p][a], &list[p][b], head, range);
+        if (s < (head->is_ct ? MIN_PAIR_SCORE_CT : MIN_PAIR_SCORE_MR))
+          continue;
+        size_t at;
+        if (ntop < TOP_PAIRS)
+          at = ntop++;
+        else if (s > top[TOP_PAIRS - 1].score)
+          at = TOP_PAIRS - 1; /* replaces the weakest kept pair */
+        else
+          continue;
+        top[at] = (pair_choice){&list[p][a], &list[p][b], s, 0};
+        for (size_t q = at; q > 0 && top[q].score > top[q - 1].score; q--) {
+          pair_choice t = top[q];
+          top[q] = top[q - 1];
+          top[q - 1] = t;
+        }
+      }
+  double best = 0;
+  *ba = *bb = NULL;
+  *symmetry = 0;
+  for (size_t q = 0; q < ntop; q++) {
+    top[q].symmetry = pair_symmetry(g, top[q].a->ras, top[q].b->ras);
+    if (top[q].symmetry < MIN_SYMMETRY)
+      continue;
+    double s = top[q].score * top[q].symmetry;
+    if (s > best) {
+      best = s;
+      *symmetry = top[q].symmetry;
+      *ba = top[q].a;
+      *bb = top[q].b;
+    }
+  }
+  return best;
+}
+
 /* Moves a centre to the centroid of the vitreous around it: the voxels
  * within 11 mm whose value lies within `tol` of the vitreous level. A window
  * rather than a one-sided cut, so that neither fat nor bone nor sinus air on
@@ -316,55 +360,9 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
         keep_candidate(list[c.polarity > 0 ? 0 : 1], &count[c.polarity > 0 ? 0 : 1], &c);
       }
   }
-  /* The best few pairs by appearance, then the one about which the head is
-   * most symmetric; a pair about which it is not symmetric is no pair. */
-  pair_choice top[TOP_PAIRS];
-  size_t ntop = 0;
-  for (int p = 0; p < 2; p++)
-    for (size_t a = 0; a < count[p]; a++)
-      for (size_t b = a + 1; b < count[p]; b++) {
-        double s = pair_score(&list[p][a], &list[p][b], head, range);
-        if (s < (head->is_ct ? MIN_PAIR_SCORE_CT : MIN_PAIR_SCORE_MR))
-          continue;
-        size_t at;
-        if (ntop < TOP_PAIRS)
-          at = ntop++;
-        else if (s > top[TOP_PAIRS - 1].score)
-          at = TOP_PAIRS - 1; /* replaces the weakest kept pair */
-        else
-          continue;
-        top[at] = (pair_choice){&list[p][a], &list[p][b], s, 0};
-        for (size_t q = at; q > 0 && top[q].score > top[q - 1].score; q--) {
-          pair_choice t = top[q];
-          top[q] = top[q - 1];
-          top[q - 1] = t;
-        }
-      }
-  double best = 0, best_symmetry = 0;
   const candidate *ba = NULL, *bb = NULL;
-  for (size_t q = 0; q < ntop; q++) {
-    top[q].symmetry = pair_symmetry(g, top[q].a->ras, top[q].b->ras);
-    if (top[q].symmetry < MIN_SYMMETRY)
-      continue;
-    double s = top[q].score * top[q].symmetry;
-    if (s > best) {
-      best = s;
-      best_symmetry = top[q].symmetry;
-      ba = top[q].a;
-      bb = top[q].b;
-    }
-  }
-#ifdef DEFACE_DEBUG_EYES
-  for (int p = 0; p < 2; p++)
-    for (size_t a = 0; a < count[p]; a++)
-      fprintf(stderr, "cand pol %d (%.0f %.0f %.0f) score %.2f mean %.0f depth %.0f\n", p,
-              list[p][a].ras.x, list[p][a].ras.y, list[p][a].ras.z, list[p][a].score,
-              list[p][a].inner_mean, list[p][a].depth);
-  for (size_t q = 0; q < ntop; q++)
-    fprintf(stderr, "pair (%.0f %.0f %.0f)-(%.0f %.0f %.0f) score %.2f symmetry %.3f\n",
-            top[q].a->ras.x, top[q].a->ras.y, top[q].a->ras.z, top[q].b->ras.x, top[q].b->ras.y,
-            top[q].b->ras.z, top[q].score, top[q].symmetry);
-#endif
+  double best_symmetry = 0;
+  double best = choose_pair(g, head, list, count, range, &ba, &bb, &best_symmetry);
   if (!ba) {
     st = deface_fail(err, DEFACE_E_REFUSED,
                      "eyes not found: the face is not in the field of view, or this is not a head");
