@@ -21,6 +21,8 @@
 #define SHELL_IN_MM 12.0
 #define SHELL_OUT_MM 16.0
 #define MAX_CANDIDATES 48
+#define MIN_DEPTH_MM 10.5
+#define MAX_DEPTH_MM 26.0
 /* A score of 2 means the surround differs from the ball by twice the ball's
  * own spread (plus 5% of the tissue scale): below that it is texture. */
 #define MIN_EYE_SCORE 2.0
@@ -30,6 +32,8 @@
 #define MIN_PAIR_SCORE_MR 5.0
 #define MIN_PAIR_SCORE_CT 3.0
 #define TOP_PAIRS 8
+/* A globe's fluid reaches at most this share of the 15-22 mm ring. */
+#define MAX_LEAK 0.25
 /* Correlation of the head with its mirror image about the eyes' bisecting
  * plane: real pairs give 0.8-0.9 (ch2, the CT, rotated copies); 0.6 leaves room
  * for asymmetric heads and still rejects planes that cut the head obliquely. */
@@ -44,8 +48,9 @@ typedef struct pair_choice pair_choice;
 
 typedef struct candidate {
   vec3 ras;
-  double score, inner_mean, depth;
+  double score, inner_mean, inner_sd, depth;
   int polarity;
+  double leak; /* see globe_leak() */
 } candidate;
 
 struct pair_choice {
@@ -81,7 +86,8 @@ static int make_offsets(const work_grid *g, double r0, double r1, int every, off
 static int score_centre(const work_grid *g, const head_info *head, const offsets *inner,
                         const offsets *shell, size_t idx, double range, candidate *c)
 {
-  double s = 0, s2 = 0;
+  double s = 0, s2 = 0, air_cut = head->air_level + 0.08 * range;
+  size_t airy = 0;
   for (size_t q = 0; q < inner->n; q++) {
     size_t at = (size_t)((long)idx + inner->d[q]);
     if (!head->mask[at])
@@ -89,20 +95,23 @@ static int score_centre(const work_grid *g, const head_info *head, const offsets
     double v = g->value[at];
     s += v;
     s2 += v * v;
+    airy += v < air_cut;
   }
   double mi = s / (double)inner->n;
   double sd = sqrt(fmax(0, s2 / (double)inner->n - mi * mi));
-  /* The vitreous is fluid, never air: on CT it is water (about 0-20 HU);
-   * on MR most of the ball must be above the air. */
-  if (head->is_ct ? (mi < -40 || mi > 60) : mi < head->air_level + 0.08 * range)
+  /* The vitreous is fluid, never air: on CT it is water (about 0-20 HU); on
+   * MR hardly any of the ball may be as dark as air, which is what tells a
+   * maxillary sinus (air behind mucosa) from a globe. */
+  if (head->is_ct ? (mi < -40 || mi > 60) : airy * 10 > inner->n)
     return 0;
-  double t = 0, fat = 0;
+  double t = 0, dev = 0, fat = 0;
   size_t nt = 0;
   for (size_t q = 0; q < shell->n; q++) {
     size_t at = (size_t)((long)idx + shell->d[q]);
     if (g->inside[at]) {
       double v = g->value[at];
       t += v;
+      dev += fabs(v - mi);
       fat += v > -150 && v < -30;
       nt++;
     }
@@ -110,13 +119,17 @@ static int score_centre(const work_grid *g, const head_info *head, const offsets
   if (nt < shell->n / 2)
     return 0;
   double ms = t / (double)nt;
-  /* On CT the orbit's shell mixes fat (-100 HU) with bone (+1000) and sinus
-   * air, so its mean says little; what marks an eye is water wrapped in fat:
-   * the contrast is the share of fat in the shell, on a 0-100 HU scale. */
-  double contrast = head->is_ct ? -100.0 * fat / (double)nt : ms - mi;
+  /* How unlike the ball its surround is: on MR the mean distance of the
+   * shell's values from the ball's, since the orbit mixes brighter fat with
+   * darker muscle and bone (on PD the vitreous sits between them and the
+   * means alone barely differ). On CT the shell's bone and sinus air would
+   * swamp that; what marks an eye there is water wrapped in fat: the share of
+   * fat in the shell, on a 0-100 HU scale. */
+  double contrast = head->is_ct ? 100.0 * fat / (double)nt : dev / (double)nt;
   c->inner_mean = mi;
-  c->polarity = contrast >= 0 ? 1 : -1;
-  c->score = fabs(contrast) / (sd + 0.05 * range);
+  c->inner_sd = sd;
+  c->polarity = head->is_ct ? -1 : ms >= mi ? 1 : -1;
+  c->score = contrast / (sd + 0.05 * range);
   return 1;
 }
 
@@ -233,35 +246,103 @@ static double pair_symmetry(const work_grid *g, vec3 a, vec3 b)
   return (sxy - sx * sy / cnt) / sqrt(vx * vy);
 }
 
+/* How far a voxel's value may be from a candidate's ball and still count as
+ * its fluid: on CT water and not muscle (40-60 HU); on MR the ball's own
+ * spread, at least 8% of the tissue scale. */
+static double fluid_tolerance(const head_info *head, const candidate *c, double range)
+{
+  return head->is_ct ? 20.0 : fmax(2.5 * c->inner_sd, 0.08 * range);
+}
+
+/* How far the fluid around a candidate reaches: the share of the 15-22 mm
+ * ring that a flood from the centre through voxels of the ball's value
+ * reaches. A globe is a closed ball of about 12 mm, so its vitreous stays
+ * inside (a small share, through the lids and optic nerve); a homogeneous
+ * patch of brain, muscle or fat runs on. */
+static double globe_leak(const work_grid *g, const head_info *head, const candidate *c,
+                         double range)
+{
+  const double reach = 22.0, ring = 15.0;
+  long start = wg_nearest(g, c->ras);
+  if (start < 0)
+    return 1;
+  double tol = fluid_tolerance(head, c, range);
+  int r = (int)ceil(reach / g->step), side = 2 * r + 1;
+  size_t box = (size_t)side * (size_t)side * (size_t)side;
+  uint8_t *seen = calloc(box, 1);
+  int *queue = malloc(box * sizeof *queue);
+  if (!seen || !queue) {
+    free(seen);
+    free(queue);
+    return 1;
+  }
+  size_t ci = (size_t)start % g->n[0], cj = ((size_t)start / g->n[0]) % g->n[1],
+         ck = (size_t)start / (g->n[0] * g->n[1]);
+  size_t head_at = 0, tail = 0, reached = 0, ring_total = 0;
+  int centre = r + side * (r + side * r);
+  seen[centre] = 1;
+  queue[tail++] = centre;
+  static const int step[6][3] = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
+  while (head_at < tail) {
+    int q = queue[head_at++];
+    int x = q % side, y = (q / side) % side, z = q / (side * side);
+    for (int d = 0; d < 6; d++) {
+      int nx = x + step[d][0], ny = y + step[d][1], nz = z + step[d][2];
+      if (nx < 0 || ny < 0 || nz < 0 || nx >= side || ny >= side || nz >= side)
+        continue;
+      int nq = nx + side * (ny + side * nz);
+      double dist = g->step * sqrt((double)((nx - r) * (nx - r) + (ny - r) * (ny - r) + (nz - r) * (nz - r)));
+      long gi = (long)ci + nx - r, gj = (long)cj + ny - r, gk = (long)ck + nz - r;
+      if (seen[nq] || dist > reach || gi < 0 || gj < 0 || gk < 0 || gi >= (long)g->n[0] ||
+          gj >= (long)g->n[1] || gk >= (long)g->n[2])
+        continue;
+      size_t at = wg_index(g, (size_t)gi, (size_t)gj, (size_t)gk);
+      if (fabs(g->value[at] - c->inner_mean) > tol)
+        continue;
+      seen[nq] = 1;
+      queue[tail++] = nq;
+      reached += dist >= ring;
+    }
+  }
+  for (int z = 0; z < side; z++)
+    for (int y = 0; y < side; y++)
+      for (int x = 0; x < side; x++) {
+        double dist = g->step * sqrt((double)((x - r) * (x - r) + (y - r) * (y - r) + (z - r) * (z - r)));
+        ring_total += dist >= ring && dist <= reach;
+      }
+  free(seen);
+  free(queue);
+  return ring_total ? (double)reached / (double)ring_total : 1;
+}
+
 /* The best few pairs by appearance, then the one about which the head is
  * most symmetric; a pair about which it is not symmetric is no pair.
  * Returns the winner's score (0 and NULLs when there is none). */
-static double choose_pair(const work_grid *g, const head_info *head,
-                          candidate list[2][MAX_CANDIDATES], const size_t count[2], double range,
+static double choose_pair(const work_grid *g, const head_info *head, const candidate *list,
+                          size_t count, double range,
                           const candidate **ba, const candidate **bb, double *symmetry)
 {
   pair_choice top[TOP_PAIRS];
   size_t ntop = 0;
-  for (int p = 0; p < 2; p++)
-    for (size_t a = 0; a < count[p]; a++)
-      for (size_t b = a + 1; b < count[p]; b++) {
-        double s = pair_score(&list[p][a], &list[p][b], head, range);
-        if (s < (head->is_ct ? MIN_PAIR_SCORE_CT : MIN_PAIR_SCORE_MR))
-          continue;
-        size_t at;
-        if (ntop < TOP_PAIRS)
-          at = ntop++;
-        else if (s > top[TOP_PAIRS - 1].score)
-          at = TOP_PAIRS - 1; /* replaces the weakest kept pair */
-        else
-          continue;
-        top[at] = (pair_choice){&list[p][a], &list[p][b], s, 0};
-        for (size_t q = at; q > 0 && top[q].score > top[q - 1].score; q--) {
-          pair_choice t = top[q];
-          top[q] = top[q - 1];
-          top[q - 1] = t;
-        }
+  for (size_t a = 0; a < count; a++)
+    for (size_t b = a + 1; b < count; b++) {
+      double s = pair_score(&list[a], &list[b], head, range);
+      if (s < (head->is_ct ? MIN_PAIR_SCORE_CT : MIN_PAIR_SCORE_MR))
+        continue;
+      size_t at;
+      if (ntop < TOP_PAIRS)
+        at = ntop++;
+      else if (s > top[TOP_PAIRS - 1].score)
+        at = TOP_PAIRS - 1; /* replaces the weakest kept pair */
+      else
+        continue;
+      top[at] = (pair_choice){&list[a], &list[b], s, 0};
+      for (size_t q = at; q > 0 && top[q].score > top[q - 1].score; q--) {
+        pair_choice t = top[q];
+        top[q] = top[q - 1];
+        top[q - 1] = t;
       }
+    }
   double best = 0;
   *ba = *bb = NULL;
   *symmetry = 0;
@@ -328,8 +409,11 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
   memset(eyes, 0, sizeof *eyes);
   deface_status st = DEFACE_OK;
   offsets inner = {0}, shell = {0};
-  candidate list[2][MAX_CANDIDATES];
-  size_t count[2] = {0, 0};
+  /* One list whatever the sign of the contrast: on PD the vitreous lies
+   * between the orbit's brighter fat and darker muscle, so the sign is no
+   * property of an eye; pairs must still match in value. */
+  candidate list[MAX_CANDIDATES];
+  size_t count = 0;
   /* Intensity scale of soft tissue: on CT, Hounsfield units are absolute. */
   double range = head->is_ct ? 100.0 : head->tissue_level - head->air_level;
   if (make_offsets(g, 0, INNER_MM, 1, &inner) || make_offsets(g, SHELL_IN_MM, SHELL_OUT_MM, 3, &shell)) {
@@ -347,19 +431,31 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
         size_t idx = wg_index(g, i, j, k);
         if (!head->mask[idx])
           continue;
-        /* Globe centres lie 8-26 mm below the skin, and that skin is in
-         * front of them: the way out of the head points anterior. */
+        /* Globe centres lie 10.5-26 mm below the skin (12 mm of globe in
+         * front of the centre, less a little for the closed lids; the fat
+         * pads of the cheeks lie shallower), and that skin is in front of
+         * them: the way out of the head points anterior. */
         double depth2 = head->depth_sq[idx];
-        if (depth2 < 8.0 * 8.0 || depth2 > 26.0 * 26.0 || !faces_forward(g, head, i, j, k))
+        if (depth2 < MIN_DEPTH_MM * MIN_DEPTH_MM || depth2 > MAX_DEPTH_MM * MAX_DEPTH_MM ||
+            !faces_forward(g, head, i, j, k))
           continue;
         candidate c;
         if (!score_centre(g, head, &inner, &shell, idx, range, &c))
           continue;
         c.ras = wg_ras(g, i, j, k);
         c.depth = sqrt(depth2);
-        keep_candidate(list[c.polarity > 0 ? 0 : 1], &count[c.polarity > 0 ? 0 : 1], &c);
+        keep_candidate(list, &count, &c);
       }
   }
+  /* Only closed balls of fluid can be globes: drop the candidates whose
+   * fluid runs on beyond 15 mm before any pairing. */
+  size_t kept = 0;
+  for (size_t q = 0; q < count; q++) {
+    list[q].leak = globe_leak(g, head, &list[q], range);
+    if (list[q].leak <= MAX_LEAK)
+      list[kept++] = list[q];
+  }
+  count = kept;
   const candidate *ba = NULL, *bb = NULL;
   double best_symmetry = 0;
   double best = choose_pair(g, head, list, count, range, &ba, &bb, &best_symmetry);
@@ -373,9 +469,8 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
   eyes->score = best;
   eyes->symmetry = best_symmetry;
   eyes->vitreous_level = 0.5 * (ba->inner_mean + bb->inner_mean);
-  double tol = head->is_ct ? 20.0 : 0.25 * range; /* CT: water, not muscle (40-60 HU) */
-  eyes->right = refine(g, head, r->ras, r->inner_mean, tol);
-  eyes->left = refine(g, head, l->ras, l->inner_mean, tol);
+  eyes->right = refine(g, head, r->ras, r->inner_mean, fluid_tolerance(head, r, range));
+  eyes->left = refine(g, head, l->ras, l->inner_mean, fluid_tolerance(head, l, range));
 done:
   free(inner.d);
   free(shell.d);
