@@ -15,6 +15,18 @@
  *   absurd             a valid NIfTI-1 header claiming 30000^3 voxels, 4 KiB of data (.nii)
  *   rotate AX DEG      the head turned by DEG degrees about RAS axis AX (x pitch, y roll, z yaw)
  *                      around the grid centre, trilinear, header unchanged
+ *   pad MM             the grid enlarged by MM on every side (same orientation), new voxels the
+ *                      image's minimum: room for rotate to turn the head without cutting it
+ *   oblique AX DEG     the head stays in the world; the grid turns by DEG about RAS axis AX through
+ *                      its centre (oblique sform and qform), enlarged to cover the original extent
+ *   thick AXIS MM      voxel axis AXIS (0 1 2 or i j k) resampled to MM slices: each thick slice
+ *                      is the mean of the whole original slices it covers (centred); origin and
+ *                      spacing put each thick voxel's centre where those slices' centre was
+ *   invert             T2-like contrast: inside the head (largest 6-connected part of a 3x3x3
+ *                      mean above 15% of the 99th percentile, enclosed holes filled)
+ *                      v -> max(p99 - v, 0); outside unchanged
+ * --nearest            masks: nearest neighbour in rotate, oblique and fourd; in thick the largest
+ *                      covered value (a thick voxel holding any brain is brain)
  * --points prints each RAS point's place in the new case ("x y z" a line; only rotate moves them).
  */
 #define _POSIX_C_SOURCE 200809L
@@ -363,18 +375,18 @@ static nifti_image *mode_noise(const nifti_image *in)
   return out;
 }
 
-/* Trilinear sample of IN's raw values (first volume) at voxel (x,y,z); corners outside the grid
- * take BG, or the nearest edge voxel when BG is NAN. */
-static double sample(const nifti_image *in, const double p[3], double bg)
+/* Trilinear (or, when NEAREST, nearest-neighbour) sample of IN's raw values (first volume) at
+ * voxel (x,y,z); corners outside the grid take BG, or the nearest edge voxel when BG is NAN. */
+static double sample(const nifti_image *in, const double p[3], double bg, int nearest)
 {
   const int64_t n[3] = {in->nx, in->ny, in->nz};
   int64_t b[3];
   double w[3], sum = 0;
   for (int a = 0; a < 3; a++) {
-    b[a] = (int64_t)floor(p[a]);
-    w[a] = p[a] - (double)b[a];
+    b[a] = (int64_t)floor(nearest ? p[a] + 0.5 : p[a]);
+    w[a] = nearest ? 0 : p[a] - (double)b[a];
   }
-  for (int c = 0; c < 8; c++) {
+  for (int c = 0; c < (nearest ? 1 : 8); c++) {
     double wt = 1;
     int64_t q[3];
     int outside = 0;
@@ -395,23 +407,23 @@ static double sample(const nifti_image *in, const double p[3], double bg)
   return sum;
 }
 
-/* Fills volume VOL of OUT (IN's grid) with IN's volume 0 sampled at M * voxel. */
+/* Fills volume VOL of OUT (IN's type and scaling) with IN's volume 0 sampled at M * voxel. */
 static void resample(nifti_image *out, int64_t vol, const nifti_image *in, nifti_dmat44 m,
-                     double bg)
+                     double bg, int nearest)
 {
   const type_info *t = type_of(in->datatype, NULL);
-  int64_t i = vol * in->nx * in->ny * in->nz;
-  for (int64_t z = 0; z < in->nz; z++)
-    for (int64_t y = 0; y < in->ny; y++)
-      for (int64_t x = 0; x < in->nx; x++, i++) {
+  int64_t i = vol * out->nx * out->ny * out->nz;
+  for (int64_t z = 0; z < out->nz; z++)
+    for (int64_t y = 0; y < out->ny; y++)
+      for (int64_t x = 0; x < out->nx; x++, i++) {
         double p[3];
         for (int a = 0; a < 3; a++)
           p[a] = m.m[a][0] * x + m.m[a][1] * y + m.m[a][2] * z + m.m[a][3];
-        raw_put(out->data, out->datatype, i, to_type(t, sample(in, p, bg)));
+        raw_put(out->data, out->datatype, i, to_type(t, sample(in, p, bg, nearest)));
       }
 }
 
-static nifti_image *mode_fourd(const nifti_image *in, const char *arg)
+static nifti_image *mode_fourd(const nifti_image *in, const char *arg, int nearest)
 {
   long nt = atol(arg);
   if (nt < 2 || nt > 100 || n_volumes(in) != 1)
@@ -427,7 +439,7 @@ static nifti_image *mode_fourd(const nifti_image *in, const char *arg)
     nifti_dmat44 m = IDENTITY;
     for (int a = 0; a < 3; a++)
       m.m[a][3] = -0.5 * (double)t * inv.m[a][0];
-    resample(out, t, in, m, NAN);
+    resample(out, t, in, m, NAN, nearest);
   }
   return out;
 }
@@ -450,7 +462,8 @@ static nifti_dmat44 world_rotation(const nifti_image *in, int axis, double deg)
   return nifti_dmat44_mul(t, nifti_dmat44_mul(r, back));
 }
 
-static nifti_image *mode_rotate(const nifti_image *in, const char *axis, const char *deg)
+static nifti_image *mode_rotate(const nifti_image *in, const char *axis, const char *deg,
+                                int nearest)
 {
   const char *p = strlen(axis) == 1 ? strchr("xyz", axis[0]) : NULL;
   double lo, hi, d = atof(deg);
@@ -464,8 +477,249 @@ static nifti_image *mode_rotate(const nifti_image *in, const char *axis, const c
   nifti_dmat44 w = world_of(in),
                rinv = nifti_dmat44_inverse(world_rotation(in, (int)(p - "xyz"), d));
   nifti_dmat44 m = nifti_dmat44_mul(nifti_dmat44_inverse(w), nifti_dmat44_mul(rinv, w));
-  resample(out, 0, in, m, raw_for(in, lo)); /* outside the old grid: the darkest value, air */
+  resample(out, 0, in, m, raw_for(in, lo), nearest); /* outside the old grid: the darkest, air */
   return out;
+}
+
+/* ---- pad, oblique, thick, invert ---- */
+
+static nifti_image *mode_pad(const nifti_image *in, const char *arg)
+{
+  double mm = atof(arg), lo, hi, pix[3] = {in->dx, in->dy, in->dz};
+  int64_t p[3], n[3] = {in->nx, in->ny, in->nz};
+  if (!(mm > 0 && mm <= 500))
+    return fail("pad: MM must be within 0..500"), NULL;
+  nifti_dmat44 t = IDENTITY; /* new voxel -> old voxel */
+  for (int a = 0; a < 3; a++) {
+    p[a] = (int64_t)llround(mm / fabs(pix[a]));
+    n[a] += 2 * p[a];
+    t.m[a][3] = -(double)p[a];
+  }
+  if ((double)n[0] * (double)n[1] * (double)n[2] * (double)n_volumes(in) > 1e9)
+    return fail("pad: the padded grid would exceed 1e9 voxels"), NULL;
+  nifti_image *out = new_like(in, n, n_volumes(in));
+  if (!out)
+    return fail("out of memory"), NULL;
+  set_grid(out, in, t);
+  real_range(in, &lo, &hi);
+  double bg = raw_for(in, lo); /* the darkest value: air */
+  for (int64_t i = 0; i < out->nvox; i++)
+    raw_put(out->data, out->datatype, i, bg);
+  size_t nb = (size_t)in->nbyper, row = (size_t)in->nx * nb;
+  for (int64_t v = 0; v < n_volumes(in); v++)
+    for (int64_t k = 0; k < in->nz; k++)
+      for (int64_t j = 0; j < in->ny; j++) {
+        int64_t src = in->nx * (j + in->ny * (k + in->nz * v));
+        int64_t dst = p[0] + n[0] * (j + p[1] + n[1] * (k + p[2] + n[2] * v));
+        memcpy((char *)out->data + dst * nb, (const char *)in->data + src * nb, row);
+      }
+  return out;
+}
+
+/* The voxel axis named by TEXT (0 1 2 or i j k), or -1. */
+static int voxel_axis(const char *text)
+{
+  const char *p = strlen(text) == 1 ? strchr("012ijk", text[0]) : NULL;
+  return p ? (int)(p - "012ijk") % 3 : -1;
+}
+
+static nifti_image *mode_oblique(const nifti_image *in, const char *axis, const char *deg,
+                                 int nearest)
+{
+  const char *p = strlen(axis) == 1 ? strchr("xyz", axis[0]) : NULL;
+  double lo, hi, d = atof(deg);
+  if (!p || n_volumes(in) != 1 || !(fabs(d) <= 180))
+    return fail("oblique: AX is x, y or z, DEG within +-180, the input 3D"), NULL;
+  /* grid voxel u lies at world R W u; it shows the input voxel M u = W^-1 R W u */
+  nifti_dmat44 w = world_of(in), r = world_rotation(in, (int)(p - "xyz"), d);
+  nifti_dmat44 m = nifti_dmat44_mul(nifti_dmat44_inverse(w), nifti_dmat44_mul(r, w));
+  nifti_dmat44 minv = nifti_dmat44_inverse(m);
+  double blo[3] = {INFINITY, INFINITY, INFINITY}, bhi[3] = {-INFINITY, -INFINITY, -INFINITY};
+  for (int c = 0; c < 8; c++) { /* the new grid's box around the old grid's corners */
+    double q[3] = {(c & 1) ? in->nx - 1.0 : 0, (c & 2) ? in->ny - 1.0 : 0,
+                   (c & 4) ? in->nz - 1.0 : 0};
+    for (int a = 0; a < 3; a++) {
+      double v = minv.m[a][0] * q[0] + minv.m[a][1] * q[1] + minv.m[a][2] * q[2] + minv.m[a][3];
+      blo[a] = fmin(blo[a], v);
+      bhi[a] = fmax(bhi[a], v);
+    }
+  }
+  int64_t n[3];
+  nifti_dmat44 t = IDENTITY;
+  for (int a = 0; a < 3; a++) {
+    t.m[a][3] = floor(blo[a] + 1e-6);
+    n[a] = (int64_t)ceil(bhi[a] - 1e-6) - (int64_t)t.m[a][3] + 1;
+  }
+  nifti_image *out = new_like(in, n, 1);
+  if (!out)
+    return fail("out of memory"), NULL;
+  m = nifti_dmat44_mul(m, t);
+  set_grid(out, in, m);
+  real_range(in, &lo, &hi);
+  resample(out, 0, in, m, raw_for(in, lo), nearest);
+  return out;
+}
+
+static nifti_image *mode_thick(const nifti_image *in, const char *axis, const char *arg,
+                               int nearest)
+{
+  int a = voxel_axis(axis);
+  int64_t n[3] = {in->nx, in->ny, in->nz}, nin[3] = {in->nx, in->ny, in->nz};
+  double pix[3] = {in->dx, in->dy, in->dz};
+  if (a < 0)
+    return fail("thick: AXIS is 0, 1, 2 (or i, j, k)"), NULL;
+  double ratio = atof(arg) / fabs(pix[a]);
+  int64_t f = (int64_t)llround(ratio);
+  if (!(f >= 2 && f <= nin[a] && fabs(ratio - (double)f) < 1e-3))
+    return fail("thick: %s mm is not a whole multiple (2 or more, within the grid) of the "
+                "%g mm spacing of axis %d",
+                arg, fabs(pix[a]), a),
+           NULL;
+  n[a] = nin[a] / f;
+  int64_t s0 = (nin[a] - n[a] * f) / 2; /* leftover slices split between both ends */
+  nifti_dmat44 t = IDENTITY;            /* thick voxel u: centre of old slices s0+fu..s0+fu+f-1 */
+  t.m[a][a] = (double)f;
+  t.m[a][3] = (double)s0 + ((double)f - 1) / 2;
+  nifti_image *out = new_like(in, n, n_volumes(in));
+  if (!out)
+    return fail("out of memory"), NULL;
+  set_grid(out, in, t);
+  int64_t stride[3] = {1, nin[0], nin[0] * nin[1]}, i = 0;
+  for (int64_t v = 0; v < n_volumes(in); v++)
+    for (int64_t z = 0; z < n[2]; z++)
+      for (int64_t y = 0; y < n[1]; y++)
+        for (int64_t x = 0; x < n[0]; x++, i++) {
+          int64_t c[3] = {x, y, z};
+          c[a] = s0 + f * c[a];
+          int64_t src = c[0] + stride[1] * c[1] + stride[2] * c[2] + v * stride[2] * nin[2];
+          double sum = 0, top = -INFINITY;
+          for (int64_t s = 0; s < f; s++) {
+            double r = real_at(in, src + s * stride[a]);
+            sum += r;
+            top = fmax(top, r);
+          }
+          raw_put(out->data, out->datatype, i, raw_for(out, nearest ? top : sum / (double)f));
+        }
+  return out;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Marks in REACHED every voxel 6-connected to SEED through voxels where PASS is set (breadth
+ * first; QUEUE holds nvox entries). Returns the number marked. */
+static int64_t flood(const int64_t n[3], const unsigned char *pass, unsigned char *reached,
+                     int64_t *queue, int64_t seed)
+{
+  int64_t head = 0, tail = 0;
+  const int64_t step[3] = {1, n[0], n[0] * n[1]};
+  reached[seed] = 1;
+  queue[tail++] = seed;
+  while (head < tail) {
+    int64_t i = queue[head++], c[3] = {i % n[0], (i / n[0]) % n[1], i / (n[0] * n[1])};
+    for (int d = 0; d < 6; d++) {
+      int a = d / 2, up = d % 2;
+      if (up ? c[a] + 1 >= n[a] : c[a] == 0)
+        continue;
+      int64_t j = up ? i + step[a] : i - step[a];
+      if (pass[j] && !reached[j]) {
+        reached[j] = 1;
+        queue[tail++] = j;
+      }
+    }
+  }
+  return tail;
+}
+
+/* The head: the largest 6-connected part of the 3x3x3 mean above LEVEL, plus every voxel not
+ * connected to the grid's border through the rest (enclosed holes). 1 = head, in a new buffer. */
+static unsigned char *head_mask(const nifti_image *in, double level)
+{
+  const int64_t n[3] = {in->nx, in->ny, in->nz}, nv = n[0] * n[1] * n[2];
+  unsigned char *above = calloc((size_t)nv, 1), *mark = calloc((size_t)nv, 1);
+  int64_t *queue = malloc((size_t)nv * sizeof *queue), best_size = 0, best_seed = -1;
+  if (!above || !mark || !queue) {
+    fail("out of memory");
+    goto done;
+  }
+  for (int64_t z = 0, i = 0; z < n[2]; z++)
+    for (int64_t y = 0; y < n[1]; y++)
+      for (int64_t x = 0; x < n[0]; x++, i++) {
+        double sum = 0;
+        int count = 0;
+        for (int64_t dz = z ? -1 : 0; dz <= (z + 1 < n[2]); dz++)
+          for (int64_t dy = y ? -1 : 0; dy <= (y + 1 < n[1]); dy++)
+            for (int64_t dx = x ? -1 : 0; dx <= (x + 1 < n[0]); dx++, count++)
+              sum += real_at(in, i + dx + n[0] * (dy + n[1] * dz));
+        above[i] = sum / count > level;
+      }
+  for (int64_t i = 0; i < nv; i++) /* each part once: remember the largest's seed */
+    if (above[i] && !mark[i]) {
+      int64_t size = flood(n, above, mark, queue, i);
+      if (size > best_size) {
+        best_size = size;
+        best_seed = i;
+      }
+    }
+  if (best_seed < 0) {
+    fail("invert: nothing above %g", level);
+    goto done;
+  }
+  memset(mark, 0, (size_t)nv);
+  flood(n, above, mark, queue, best_seed);
+  for (int64_t i = 0; i < nv; i++) /* ABOVE: not the head (passable for the outside flood) */
+    above[i] = !mark[i];
+  memset(mark, 0, (size_t)nv); /* MARK: outside, reached from the border */
+  for (int64_t z = 0, i = 0; z < n[2]; z++)
+    for (int64_t y = 0; y < n[1]; y++)
+      for (int64_t x = 0; x < n[0]; x++, i++)
+        if ((x == 0 || y == 0 || z == 0 || x == n[0] - 1 || y == n[1] - 1 || z == n[2] - 1) &&
+            above[i] && !mark[i])
+          flood(n, above, mark, queue, i);
+  for (int64_t i = 0; i < nv; i++)
+    above[i] = !mark[i];
+done:
+  free(mark);
+  free(queue);
+  if (best_seed < 0 || !queue) {
+    free(above);
+    above = NULL;
+  }
+  return above;
+}
+
+static nifti_image *mode_invert(const nifti_image *in)
+{
+  if (n_volumes(in) != 1)
+    return fail("invert: the input must be 3D"), NULL;
+  double *sorted = malloc((size_t)in->nvox * sizeof *sorted);
+  nifti_image *out = blank_copy(in);
+  unsigned char *head = NULL;
+  if (!sorted || !out)
+    goto fail;
+  for (int64_t i = 0; i < in->nvox; i++)
+    sorted[i] = real_at(in, i);
+  qsort(sorted, (size_t)in->nvox, sizeof *sorted, cmp_double);
+  double p99 = sorted[(int64_t)(0.99 * (double)(in->nvox - 1))];
+  if (!(head = head_mask(in, 0.15 * p99))) {
+    free(sorted);
+    nifti_image_free(out);
+    return NULL;
+  }
+  memcpy(out->data, in->data, (size_t)in->nvox * (size_t)in->nbyper);
+  for (int64_t i = 0; i < in->nvox; i++)
+    if (head[i])
+      raw_put(out->data, out->datatype, i, raw_for(out, fmax(p99 - real_at(in, i), 0)));
+  free(sorted);
+  free(head);
+  return out;
+fail:
+  free(sorted);
+  nifti_image_free(out);
+  return fail("out of memory"), NULL;
 }
 
 static int mode_truncate(const char *in, const char *out, const char *arg)
@@ -538,15 +792,16 @@ static int args_of(const char *mode)
   static const struct {
     const char *mode;
     int nargs;
-  } MODES[] = {{"permute", 2}, {"datatype", -1}, {"slice", 2},  {"slab", 2},  {"noise", 0},
-               {"fourd", 1},   {"truncate", 1},  {"absurd", 0}, {"rotate", 2}};
+  } MODES[] = {{"permute", 2}, {"datatype", -1}, {"slice", 2},  {"slab", 2},   {"noise", 0},
+               {"fourd", 1},   {"truncate", 1},  {"absurd", 0}, {"rotate", 2}, {"pad", 1},
+               {"oblique", 2}, {"thick", 2},     {"invert", 0}};
   for (size_t i = 0; i < sizeof MODES / sizeof MODES[0]; i++)
     if (!strcmp(mode, MODES[i].mode))
       return MODES[i].nargs;
   return -2;
 }
 
-static nifti_image *derive(const nifti_image *in, const char *mode, char **args)
+static nifti_image *derive(const nifti_image *in, const char *mode, char **args, int nearest)
 {
   if (!strcmp(mode, "permute"))
     return mode_permute(in, args[0], args[1]);
@@ -555,45 +810,70 @@ static nifti_image *derive(const nifti_image *in, const char *mode, char **args)
   if (!strcmp(mode, "noise"))
     return mode_noise(in);
   if (!strcmp(mode, "fourd"))
-    return mode_fourd(in, args[0]);
-  return mode_rotate(in, args[0], args[1]);
+    return mode_fourd(in, args[0], nearest);
+  if (!strcmp(mode, "pad"))
+    return mode_pad(in, args[0]);
+  if (!strcmp(mode, "oblique"))
+    return mode_oblique(in, args[0], args[1], nearest);
+  if (!strcmp(mode, "thick"))
+    return mode_thick(in, args[0], args[1], nearest);
+  if (!strcmp(mode, "invert"))
+    return mode_invert(in);
+  return mode_rotate(in, args[0], args[1], nearest);
 }
 
 int main(int argc, char **argv)
 {
   const char *points = NULL;
-  if (argc >= 3 && !strcmp(argv[argc - 2], "--points")) {
-    points = argv[argc - 1];
-    argc -= 2;
+  int nearest = 0, argn = 0;
+  char **arg = calloc((size_t)argc + 1, sizeof *arg); /* argv without the options */
+  if (!arg)
+    return fail("out of memory"), 1;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--nearest"))
+      nearest = 1;
+    else if (!strcmp(argv[i], "--points") && i + 1 < argc)
+      points = argv[++i];
+    else
+      arg[argn++] = argv[i];
   }
-  int nargs = argc >= 4 ? args_of(argv[1]) : -2;
-  if (nargs == -2 || (nargs >= 0 && argc - 4 != nargs)) {
+  int nargs = argn >= 4 ? args_of(arg[1]) : -2;
+  if (nargs == -2 || (nargs >= 0 && argn - 4 != nargs)) {
     fprintf(stderr, "usage: " PROG " permute|datatype|slice|slab|noise|fourd|truncate|absurd|"
-                    "rotate IN OUT [ARGS] [--points \"x,y,z;...\"]\n");
+                    "rotate|pad|oblique|thick|invert IN OUT [ARGS] [--nearest] "
+                    "[--points \"x,y,z;...\"]\n");
+    free(arg);
     return 2;
   }
-  const char *mode = argv[1], *inpath = argv[2], *outpath = argv[3];
-  if (!strcmp(mode, "truncate"))
-    return mode_truncate(inpath, outpath, argv[4]) ? 1 : 0;
-  if (!strcmp(mode, "absurd"))
-    return mode_absurd(outpath) ? 1 : 0;
+  const char *mode = arg[1], *inpath = arg[2], *outpath = arg[3];
+  int rc = 1;
+  nifti_image *in = NULL, *out = NULL;
+  if (!strcmp(mode, "truncate")) {
+    rc = mode_truncate(inpath, outpath, arg[4]) ? 1 : 0;
+    goto done;
+  }
+  if (!strcmp(mode, "absurd")) {
+    rc = mode_absurd(outpath) ? 1 : 0;
+    goto done;
+  }
   nifti_set_debug_level(0);
-  nifti_image *in = nifti_image_read(inpath, 1), *out = NULL;
-  if (!in)
-    return fail("%s: cannot read as NIfTI", inpath), 1;
-  if (!type_of(in->datatype, NULL))
+  if (!(in = nifti_image_read(inpath, 1)))
+    fail("%s: cannot read as NIfTI", inpath);
+  else if (!type_of(in->datatype, NULL))
     fail("%s: datatype %s is not handled", inpath, nifti_datatype_string(in->datatype));
   else if (!strcmp(mode, "datatype"))
-    out = mode_datatype(in, argc - 4, argv + 4);
+    out = mode_datatype(in, argn - 4, arg + 4);
   else
-    out = derive(in, mode, argv + 4);
-  int rc = out && write_image(out, outpath) == 0 ? 0 : 1;
+    out = derive(in, mode, arg + 4, nearest);
+  rc = out && write_image(out, outpath) == 0 ? 0 : 1;
   nifti_dmat44 moved = IDENTITY; /* where the points go */
   if (rc == 0 && !strcmp(mode, "rotate"))
-    moved = world_rotation(in, (int)(strchr("xyz", argv[4][0]) - "xyz"), atof(argv[5]));
+    moved = world_rotation(in, (int)(strchr("xyz", arg[4][0]) - "xyz"), atof(arg[5]));
   if (rc == 0 && points)
     rc = print_points(points, moved) ? 1 : 0;
+done:
   nifti_image_free(out);
   nifti_image_free(in);
+  free(arg);
   return rc;
 }

@@ -3,11 +3,12 @@
  * (only nifti_clib), for the end-to-end tests in Testing/e2e.
  *
  *   verify_deface --input IN --output OUT --label LAB [--brain MASK] [--json SIDECAR]
- *                 [--eye "x,y,z"]... [--nose "x,y,z"] [--eye-tolerance MM] [--air VALUE]
- *                 [--air-tolerance V]
+ *                 [--eye "x,y,z"]... [--nose "x,y,z"] [--eye-tolerance MM] [--eye-sides]
+ *                 [--air VALUE] [--air-tolerance V]
  *
- * Prints "PASS name: detail" or "FAIL name: detail" per check, then one summary row
- * (brain_kept=... eyes_labelled=... nose_labelled=... outside_unchanged=... changed_ml=...).
+ * Prints "PASS name: detail" or "FAIL name: detail" per check, then one summary row of
+ * key=value words (brain_kept=... eyes_labelled=... nose_labelled=... outside_unchanged=...
+ * changed_ml=... eye_error_mm=... failed=...), for scripts.
  * Exit 0 when every check passed, 1 when one failed, 2 on a usage error or unreadable file.
  *
  * The checks: OUT keeps IN's header (dims, pixdim, datatype, scaling, qform, sform, units, intent,
@@ -15,7 +16,8 @@
  * is byte-identical in OUT at every time point; every voxel of MASK > 0 (brain, same grid) is
  * labelled 0 and unchanged; each --eye point (RAS mm, mapped by IN's sform, else qform) is in a
  * voxel labelled 2, the --nose point in one labelled 1 or 2; the sidecar's status is "defaced" and
- * its eye centres lie within --eye-tolerance (4 mm) of the nearest --eye point; the mean real value
+ * its eye centres lie within --eye-tolerance (4 mm) of the nearest --eye point (with --eye-sides:
+ * its right eye of the first --eye, its left eye of the second); the mean real value
  * of the changed labelled voxels is within --air-tolerance (50) of --air.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -35,7 +37,7 @@
 typedef struct options {
   const char *input, *output, *label, *brain, *json;
   double eyes[MAX_EYES][3], nose[3];
-  int n_eyes, has_nose, has_air;
+  int n_eyes, has_nose, has_air, eye_sides;
   double eye_tol, air, air_tol;
 } options;
 
@@ -46,6 +48,7 @@ typedef struct state {
   unsigned char *changed;            /* per spatial voxel: changed at some time point */
   int eyes_hit, nose_hit;
   double brain_pct, outside_pct, changed_ml;
+  double eye_error; /* largest sidecar eye's distance to its --eye; NAN if none was measured */
 } state;
 
 static void report(state *s, int ok, const char *name, const char *fmt, ...)
@@ -103,7 +106,7 @@ static int usage(const char *why)
   fprintf(stderr,
           PROG ": %s\nusage: " PROG " --input IN --output OUT --label LAB [--brain MASK] "
                "[--json SIDECAR] [--eye \"x,y,z\"]... [--nose \"x,y,z\"] [--eye-tolerance MM] "
-               "[--air VALUE] [--air-tolerance V]\n",
+               "[--eye-sides] [--air VALUE] [--air-tolerance V]\n",
           why);
   return -1;
 }
@@ -114,6 +117,11 @@ static int parse_args(int argc, char **argv, options *o)
   o->eye_tol = 4;
   o->air_tol = 50;
   for (int i = 1; i < argc; i += 2) {
+    if (!strcmp(argv[i], "--eye-sides")) { /* the one option without a value */
+      o->eye_sides = 1;
+      i--;
+      continue;
+    }
     const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     int bad = !v;
     if (bad)
@@ -148,6 +156,8 @@ static int parse_args(int argc, char **argv, options *o)
   }
   if (!o->input || !o->output || !o->label)
     return usage("--input, --output and --label are required");
+  if (o->eye_sides && o->n_eyes != 2)
+    return usage("--eye-sides needs two --eye points: the right eye, then the left");
   return 0;
 }
 
@@ -404,15 +414,17 @@ static void check_json(state *s, const options *o)
       continue;
     }
     for (int k = 0; k < o->n_eyes; k++)
-      best = fmin(best, sqrt(pow(p[0] - o->eyes[k][0], 2) + pow(p[1] - o->eyes[k][1], 2) +
-                             pow(p[2] - o->eyes[k][2], 2)));
-    if (o->n_eyes == 0)
+      if (!o->eye_sides || k == e)
+        best = fmin(best, sqrt(pow(p[0] - o->eyes[k][0], 2) + pow(p[1] - o->eyes[k][1], 2) +
+                               pow(p[2] - o->eyes[k][2], 2)));
+    if (o->n_eyes == 0) {
       report(s, 1, name, "(%.1f, %.1f, %.1f) mm (no --eye to compare)", p[0], p[1], p[2]);
-    else
-      report(s, best <= o->eye_tol, name,
-             "(%.1f, %.1f, %.1f) mm, %.2f mm from the nearest --eye "
-             "(tolerance %.1f)",
-             p[0], p[1], p[2], best, o->eye_tol);
+      continue;
+    }
+    s->eye_error = isnan(s->eye_error) ? best : fmax(s->eye_error, best);
+    report(s, best <= o->eye_tol, name,
+           "(%.1f, %.1f, %.1f) mm, %.2f mm from the %s --eye (tolerance %.1f)", p[0], p[1], p[2],
+           best, o->eye_sides ? (e ? "second (left)" : "first (right)") : "nearest", o->eye_tol);
   }
   free(text);
 }
@@ -424,9 +436,13 @@ static void summary(const state *s, const options *o)
     snprintf(brain, sizeof brain, "%.3f%%", s->brain_pct);
   if (o->has_nose)
     snprintf(nose, sizeof nose, "%s", s->nose_hit ? "yes" : "no");
+  char eye_error[32] = "n/a";
+  if (!isnan(s->eye_error))
+    snprintf(eye_error, sizeof eye_error, "%.2f", s->eye_error);
   printf("brain_kept=%s eyes_labelled=%d/%d nose_labelled=%s outside_unchanged=%.3f%% "
-         "changed_ml=%.2f\n",
-         brain, s->eyes_hit, o->n_eyes, nose, s->outside_pct, s->changed_ml);
+         "changed_ml=%.2f eye_error_mm=%s failed=%d\n",
+         brain, s->eyes_hit, o->n_eyes, nose, s->outside_pct, s->changed_ml, eye_error,
+         s->failures);
 }
 
 static void run_checks(state *s, const options *o)
@@ -450,6 +466,7 @@ int main(int argc, char **argv)
   options o;
   state s;
   memset(&s, 0, sizeof s);
+  s.eye_error = NAN;
   if (parse_args(argc, argv, &o) != 0)
     return 2;
   nifti_set_debug_level(0);

