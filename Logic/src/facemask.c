@@ -39,6 +39,7 @@
  * CT: 28.9; measured with the head mask of this file). */
 #define VAULT_ELEVATION_DEG 32.0
 #define MAX_PITCH_DEG 40.0
+#define PITCH_TOLERANCE_DEG 8.0
 
 void frame_from_eyes(const eye_pair *eyes, head_frame *frame)
 {
@@ -87,32 +88,45 @@ static void pitch_frame(head_frame *f, double deg)
   f->w = v3_unit(w);
 }
 
-double frame_fix_pitch(const work_grid *g, const head_info *head, head_frame *frame)
+deface_status frame_fix_pitch(const work_grid *g, const head_info *head, head_frame *frame,
+                              double *correction, char *err)
 {
   /* The eyes fix roll and yaw; pitch (a nod about the eye axis) is taken from
    * the braincase: the header's anterior is only the first guess. */
-  double total = 0;
-  for (int iter = 0; iter < 4; iter++) {
-    double e = vault_elevation(g, head, frame);
-    if (!isfinite(e))
-      break;
-    double turn = e - VAULT_ELEVATION_DEG;
-    if (fabs(total + turn) > MAX_PITCH_DEG)
-      turn = (total + turn > 0 ? MAX_PITCH_DEG : -MAX_PITCH_DEG) - total;
+  *correction = 0;
+  double e = vault_elevation(g, head, frame);
+  if (!isfinite(e))
+    return DEFACE_OK; /* nothing above the eyes in view: no brain to keep clear of */
+  /* Which way a turn moves the elevation: try the first turn both ways. */
+  double sense = 1;
+  for (int iter = 0; iter < 6 && fabs(e - VAULT_ELEVATION_DEG) > 0.5; iter++) {
+    double turn = sense * (e - VAULT_ELEVATION_DEG);
+    if (fabs(*correction + turn) > MAX_PITCH_DEG)
+      turn = (*correction + turn > 0 ? MAX_PITCH_DEG : -MAX_PITCH_DEG) - *correction;
     head_frame trial = *frame;
     pitch_frame(&trial, turn);
     double e2 = vault_elevation(g, head, &trial);
-    if (isfinite(e2) && fabs(e2 - VAULT_ELEVATION_DEG) > fabs(e - VAULT_ELEVATION_DEG)) {
-      trial = *frame; /* the other sense */
-      pitch_frame(&trial, -turn);
+    if (iter == 0 && isfinite(e2) && fabs(e2 - VAULT_ELEVATION_DEG) > fabs(e - VAULT_ELEVATION_DEG)) {
+      sense = -1;
       turn = -turn;
+      trial = *frame;
+      pitch_frame(&trial, turn);
+      e2 = vault_elevation(g, head, &trial);
     }
-    *frame = trial;
-    total += turn;
-    if (fabs(turn) < 0.5)
+    if (!isfinite(e2) || fabs(turn) < 1e-9)
       break;
+    *frame = trial;
+    *correction += turn;
+    e = e2;
   }
-  return total;
+  /* A head nodding further than the clamp, or eyes that are not eyes, leave
+   * the braincase where no head frame puts it: refuse rather than guess. */
+  if (fabs(e - VAULT_ELEVATION_DEG) > PITCH_TOLERANCE_DEG)
+    return deface_fail(err, DEFACE_E_REFUSED,
+                       "the head's pitch is implausible (braincase %.0f degrees from where the "
+                       "eyes put it): eyes not reliably found",
+                       e - VAULT_ELEVATION_DEG);
+  return DEFACE_OK;
 }
 
 vec3 frame_coords(const head_frame *f, vec3 ras)

@@ -18,8 +18,10 @@ typedef struct head_frame {
 
 void frame_from_eyes(const eye_pair *eyes, head_frame *frame);
 /** Corrects the frame's pitch (rotation about the eye axis) from the shape
- * of the braincase; returns the correction in degrees. */
-double frame_fix_pitch(const work_grid *g, const head_info *head, head_frame *frame);
+ * of the braincase, the correction in degrees into *correction;
+ * DEFACE_E_REFUSED when no pitch within 40 degrees fits. */
+deface_status frame_fix_pitch(const work_grid *g, const head_info *head, head_frame *frame,
+                              double *correction, char *err);
 /** Frame coordinates (scaled mm) of a RAS point. */
 vec3 frame_coords(const head_frame *f, vec3 ras);
 /** RAS point of frame coordinates. */

@@ -98,7 +98,9 @@ deface_status deface_find_face(const deface_volume *input, const deface_options 
   if ((st = eyes_find(&grid, &head, options, &eyes, err)) != DEFACE_OK)
     goto done;
   frame_from_eyes(&eyes, &frame);
-  result->pitch_correction_deg = frame_fix_pitch(&grid, &head, &frame);
+  if ((st = frame_fix_pitch(&grid, &head, &frame, &result->pitch_correction_deg, err)) !=
+      DEFACE_OK)
+    goto done;
   result->eyes_found = 1;
   copy_vec(result->eye_ras[0], eyes.right);
   copy_vec(result->eye_ras[1], eyes.left);
