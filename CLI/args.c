@@ -11,7 +11,9 @@
 
 static const char *const USAGE =
     "usage: deface INPUT [-o OUTPUT] [--label FILE] [--fill zero|blur|noise] [--sigma MM]\n"
-    "              [--json FILE] [--ears] [--seed N] [--force] [--quiet|--verbose]\n";
+    "              [--json FILE] [--ears] [--seed N] [--force] [--quiet|--verbose]\n"
+    "       deface SERIES_DIR -o OUTPUT.nii.gz [options]     one DICOM series\n"
+    "       deface SESSION_DIR -o OUTDIR [--jobs N] [options] every DICOM series in a folder\n";
 
 static void print_help(void)
 {
@@ -20,15 +22,34 @@ static void print_help(void)
       "\n"
       "Removes the face (eyes, nose, mouth, facial skin) from a head MRI or CT and keeps\n"
       "the brain untouched. INPUT is a NIfTI file (.nii or .nii.gz, NIfTI-1 or NIfTI-2,\n"
-      "3D or 4D, any datatype, orientation and scaling), or a folder holding one DICOM\n"
-      "series (files in any layout, searched recursively; compressed transfer syntaxes\n"
-      "dcmtk decodes; repeated positions make a 4D series). For a folder, -o is required,\n"
-      "must lie outside it, and the folder is never written to; geometry comes from\n"
-      "ImagePositionPatient/ImageOrientationPatient/PixelSpacing, and single slices, gantry\n"
-      "tilt, uneven slice spacing and enhanced multi-frame files are refused (exit 4).\n"
-      "A folder holding several series exits 2 (session mode is not built yet).\n"
+      "3D or 4D, any datatype, orientation and scaling), or a folder of DICOM files (any\n"
+      "layout, searched recursively, e.g. XNAT's SCANS/<id>/DICOM/; compressed transfer\n"
+      "syntaxes dcmtk decodes; repeated positions make a 4D series). For a folder, -o is\n"
+      "required, must lie outside it, and the folder is never written to; geometry comes\n"
+      "from ImagePositionPatient/ImageOrientationPatient/PixelSpacing, and single slices,\n"
+      "gantry tilt, uneven slice spacing and enhanced multi-frame files are refused.\n"
       "\n"
-      "Outputs (beside INPUT unless -o is given):\n"
+      "Series or session: -o says which. An -o ending in .nii or .nii.gz takes the one\n"
+      "series in the folder (a folder holding several exits 2: give an OUTDIR instead);\n"
+      "any other -o is an OUTDIR and every series in the folder is defaced (a session,\n"
+      "also when it holds one series), --jobs N at a time, into\n"
+      "  OUTDIR/DEFACED_<series>/DEFACED_<series>.nii.gz, _label.nii.gz and .json\n"
+      "where <series> is SeriesNumber_SeriesDescription reduced to [A-Za-z0-9._-]\n"
+      "(at most 64 characters, _2, _3... when two series would share a name), and\n"
+      "  OUTDIR/summary.tsv   a header row and one row per series: series_uid,\n"
+      "                       series_number, description, modality, dimensions,\n"
+      "                       status (defaced, refused or error), reason, seconds, output\n"
+      "  OUTDIR/skipped.tsv   files that are not image series (not DICOM, DICOMDIR,\n"
+      "                       secondary capture, report, presentation state...): path\n"
+      "                       (relative to the folder) and reason\n"
+      "A series the reader or the core turns down (localiser, thin slab, failed\n"
+      "self-check...) is 'refused' with its reason; one series failing never stops\n"
+      "the others. OUTDIR must be empty or new unless --force (exit 6, checked before\n"
+      "any work) and must not lie inside the folder (exit 2). A series' sidecar names\n"
+      "its input by \"sha256_of_files\": the SHA-256 of the sorted list of its files'\n"
+      "SHA-256 (lowercase hex, one per line).\n"
+      "\n"
+      "Outputs of a file or series (beside INPUT unless -o is given):\n"
       "  DEFACED_<name>.nii.gz        the defaced image: the input's grid, datatype, scaling,\n"
       "                               qform/sform, units, intent and extensions\n"
       "  DEFACED_<name>_label.nii.gz  what was changed: 0 untouched, 1 face, 2 eye globes,\n"
@@ -39,7 +60,7 @@ static void print_help(void)
       "never modified, and nothing is written when the scan is refused or the check fails.\n"
       "\n"
       "Options:\n"
-      "  -o, --output FILE   defaced image path (.nii or .nii.gz)\n"
+      "  -o, --output FILE   defaced image path (.nii or .nii.gz), or OUTDIR for a session\n"
       "  --label FILE        label volume path (default: OUTPUT stem + _label.nii.gz)\n"
       "  --json FILE         sidecar path (default: OUTPUT stem + .json)\n"
       "  --fill MODE         zero (default: the image's air value, 0 for MR, -1000 HU for CT),\n"
@@ -47,7 +68,10 @@ static void print_help(void)
       "  --sigma MM          blur sigma in mm (default 5; 0.5 to 50)\n"
       "  --ears              also remove the outer ears (label 3); off by default\n"
       "  --seed N            seed of the noise fill (default 1; same seed, same output)\n"
-      "  --force             replace existing outputs\n"
+      "  --jobs N            series defaced at once in a session (default: the number of\n"
+      "                      online cores; each holds a few copies of its volume in memory)\n"
+      "  --force             replace existing outputs (a session: write into a non-empty\n"
+      "                      OUTDIR, replacing its DEFACED_ folders and summary)\n"
       "  -q, --quiet         print nothing but errors\n"
       "  -v, --verbose       print what was found (eyes, nose, volumes, timings)\n"
       "  -h, --help          this help;  --version  the version\n"
@@ -55,7 +79,8 @@ static void print_help(void)
       "Exit codes: 0 defaced; 1 internal error; 2 usage; 3 unreadable or invalid input;\n"
       "4 refused as not defaceable (2D, thin slab, too small or coarse, no head, face not\n"
       "in view); 5 self-check failed (nothing written); 6 cannot write output, or it exists\n"
-      "without --force.\n");
+      "without --force. A session exits 0 when every series was defaced or refused, 1 when\n"
+      "any series ended in an error (its row says why), 3 when the folder holds no series.\n");
 }
 
 static int usage_error(const char *fmt, const char *what)
@@ -132,6 +157,13 @@ int cli_parse(int argc, char **argv, cli_args *args)
         return usage_error("--seed must be a whole number, not '%s'", value);
       if (value)
         args->seed = (unsigned long)s;
+    } else if (!strcmp(a, "--jobs") || !strcmp(a, "-j")) {
+      takes = 1;
+      double j;
+      if (value && (parse_double(value, 1, 1024, &j) || j != (double)(int)j))
+        return usage_error("--jobs must be a whole number from 1 to 1024, not '%s'", value);
+      if (value)
+        args->jobs = (int)j;
     } else if (!strcmp(a, "--ears")) {
       args->ears = 1;
     } else if (!strcmp(a, "--force")) {

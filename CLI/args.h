@@ -14,7 +14,8 @@ typedef struct cli_args {
   const char *qa;      /* --qa (not built yet: refused with a message) */
   deface_fill fill;
   double sigma_mm;
-  int force, quiet, verbose, ears, jobs;
+  int force, quiet, verbose, ears;
+  int jobs; /* --jobs: series at once in a session; 0 = the number of online cores */
   unsigned long seed;
 } cli_args;
 

@@ -1,23 +1,26 @@
 /*
  * main.c - the `deface` command: file mode (NIfTI in, DEFACED_ NIfTI, label
- * and JSON sidecar out) and series mode (a DICOM series folder in, the same
- * outputs; series.c reads it). Maps the core's statuses to the documented exit
- * codes; nothing is written unless the whole run succeeded.
+ * and JSON sidecar out), series mode (a DICOM series folder in, the same
+ * outputs; series.c reads it) and session mode (a folder of several series
+ * in, one DEFACED_ folder each and a summary; session.c). Maps the core's
+ * statuses to the documented exit codes; nothing is written unless the whole
+ * run succeeded.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "args.h"
 #include "deface.h"
 #include "deface_nifti.h"
+#include "outputs.h"
 #include "paths.h"
 #include "progress.h"
 #ifdef DEFACE_WITH_DICOM
 #include "series.h"
+#include "session.h"
+#include <stdlib.h>
 #endif
-#include "sidecar.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 enum { EXIT_DONE = 0, EXIT_INTERNAL = 1, EXIT_USAGE = 2 };
@@ -26,17 +29,6 @@ static int exit_code(deface_status st)
 {
   return st >= DEFACE_E_INTERNAL && st <= DEFACE_E_OUTPUT ? (int)st : EXIT_INTERNAL;
 }
-
-static double now_seconds(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-typedef struct output_paths {
-  char image[CLI_PATH_MAX], label[CLI_PATH_MAX], json[CLI_PATH_MAX];
-} output_paths;
 
 /* DEFACED_<name>.nii.gz beside the input, or names derived from -o. */
 static int name_outputs(const cli_args *a, output_paths *o)
@@ -100,70 +92,42 @@ static int outputs_allowed(const cli_args *a, const output_paths *o)
 
 static void print_found(const char *input, const deface_result *r, double seconds)
 {
-  fprintf(stderr, "deface: %s: %s; eyes R (%.1f, %.1f, %.1f) L (%.1f, %.1f, %.1f) mm RAS; "
-                  "pitch %+.1f deg; nose %s; labelled %.1f mL, changed %.1f mL; %.2f s\n",
+  fprintf(stderr,
+          "deface: %s: %s; eyes R (%.1f, %.1f, %.1f) L (%.1f, %.1f, %.1f) mm RAS; "
+          "pitch %+.1f deg; nose %s; labelled %.1f mL, changed %.1f mL; %.2f s\n",
           input, r->is_ct ? "CT" : "MR", r->eye_ras[0][0], r->eye_ras[0][1], r->eye_ras[0][2],
           r->eye_ras[1][0], r->eye_ras[1][1], r->eye_ras[1][2], r->pitch_correction_deg,
           r->nose_in_view ? "in view" : "not in view", r->labelled_ml, r->changed_ml, seconds);
 }
 
 /* Defaces a loaded volume and writes the image, label and sidecar (file and
- * series modes alike); the caller still owns input and header. */
-static int deface_and_write(const cli_args *a, const output_paths *out, const deface_volume *input,
-                            const deface_nifti *header, double t0)
+ * series modes alike), with a progress bar on a terminal and one line on
+ * stderr on failure; the caller still owns input and header. */
+static int deface_and_write(const cli_args *a, const output_source *source, const output_paths *out,
+                            const deface_volume *input, const deface_nifti *header, double t0)
 {
-  char err[DEFACE_ERRLEN] = "";
-  deface_volume *defaced = NULL, *label = NULL;
-  deface_result result;
-  memset(&result, 0, sizeof result);
-  int code = EXIT_DONE;
   progress_bar bar;
   progress_init(&bar, !a->quiet && isatty(STDERR_FILENO), a->input);
-  deface_options opt;
-  deface_options_init(&opt);
-  opt.fill = a->fill;
-  opt.sigma_mm = a->sigma_mm;
-  opt.seed = a->seed;
-  opt.ears = a->ears;
-  opt.progress = progress_update;
-  opt.progress_user = &bar;
-  deface_status st = deface_run(input, &opt, &defaced, &label, &result, err);
+  output_outcome o;
+  deface_status st =
+      output_deface_and_write(a, source, out, input, header, t0, progress_update, &bar, &o);
   progress_done(&bar);
   if (st != DEFACE_OK) {
-    const char *kind = st == DEFACE_E_REFUSED ? "refused" : st == DEFACE_E_SELFCHECK ? "self-check failed" : "error";
-    fprintf(stderr, "deface: %s: %s: %s\n", a->input, kind, err);
-    code = exit_code(st);
-    goto done;
-  }
-  char descrip[80];
-  snprintf(descrip, sizeof descrip, "defaced by deface %s (fill %s)", DEFACE_VERSION,
-           deface_fill_name(a->fill));
-  if ((st = deface_nifti_write(out->image, defaced, header, descrip, err)) != DEFACE_OK ||
-      (st = deface_nifti_write_label(out->label, label, header, err)) != DEFACE_OK) {
-    fprintf(stderr, "deface: %s\n", err);
-    code = exit_code(st);
-    goto cleanup_outputs;
-  }
-  double seconds = now_seconds() - t0;
-  sidecar_info info = {a->input, out->image, out->label, a->fill, a->sigma_mm, a->ears, &result, "defaced", seconds};
-  if (sidecar_write(out->json, &info, err, sizeof err) != 0) {
-    fprintf(stderr, "deface: %s\n", err);
-    code = DEFACE_E_OUTPUT;
-    goto cleanup_outputs;
+    if (o.writing)
+      fprintf(stderr, "deface: %s\n", o.message);
+    else
+      fprintf(stderr, "deface: %s: %s: %s\n", a->input,
+              st == DEFACE_E_REFUSED     ? "refused"
+              : st == DEFACE_E_SELFCHECK ? "self-check failed"
+                                         : "error",
+              o.message);
+    return exit_code(st);
   }
   if (a->verbose)
-    print_found(a->input, &result, seconds);
+    print_found(a->input, &o.result, o.seconds);
   if (!a->quiet)
     printf("%s\n%s\n%s\n", out->image, out->label, out->json);
-  goto done;
-cleanup_outputs:
-  /* A defaced image without its label and sidecar is a half result: remove it. */
-  unlink(out->image);
-  unlink(out->label);
-done:
-  deface_volume_free(defaced);
-  deface_volume_free(label);
-  return code;
+  return EXIT_DONE;
 }
 
 static int run_file(const cli_args *a)
@@ -173,7 +137,7 @@ static int run_file(const cli_args *a)
     return EXIT_USAGE;
   if (!outputs_allowed(a, &out))
     return DEFACE_E_OUTPUT;
-  double t0 = now_seconds();
+  double t0 = output_now_seconds();
   char err[DEFACE_ERRLEN] = "";
   deface_volume *input = NULL;
   deface_nifti *header = NULL;
@@ -183,22 +147,20 @@ static int run_file(const cli_args *a)
     return exit_code(st == DEFACE_E_NOMEM ? DEFACE_E_INPUT : st);
   }
   if (deface_nifti_warned_pixdim(header) && !a->quiet)
-    fprintf(stderr, "deface: %s: warning: no qform or sform; geometry taken from pixdim\n", a->input);
-  int code = deface_and_write(a, &out, input, header, t0);
+    fprintf(stderr, "deface: %s: warning: no qform or sform; geometry taken from pixdim\n",
+            a->input);
+  output_source source = {a->input, NULL, 0};
+  int code = deface_and_write(a, &source, &out, input, header, t0);
   deface_volume_free(input);
   deface_nifti_free(header);
   return code;
 }
 
 #ifdef DEFACE_WITH_DICOM
-/* Series mode: one DICOM series folder in; -o is required (a folder has no
- * natural output name) and must lie outside the folder, which is never written. */
+/* Series mode: one DICOM series folder in, -o OUT.nii[.gz] out; -o must lie
+ * outside the folder, which is never written. */
 static int run_series(const cli_args *a)
 {
-  if (!a->output) {
-    fprintf(stderr, "deface: %s: a DICOM series folder needs -o OUTPUT.nii.gz\n", a->input);
-    return EXIT_USAGE;
-  }
   output_paths out;
   if (name_outputs(a, &out) != 0)
     return EXIT_USAGE;
@@ -211,14 +173,25 @@ static int run_series(const cli_args *a)
     }
   if (!outputs_allowed(a, &out))
     return DEFACE_E_OUTPUT;
-  double t0 = now_seconds();
+  double t0 = output_now_seconds();
   deface_volume *input = NULL;
   deface_nifti *header = NULL;
-  int code = series_load(a->input, a->verbose, &input, &header);
-  if (code == 0)
-    code = deface_and_write(a, &out, input, header, t0);
+  deface_dicom_folder *scan = NULL;
+  int code = series_load(a->input, a->verbose, &input, &header, &scan);
+  if (code == 0) {
+    size_t nfiles = 0;
+    const char **files = series_files(scan, 0, &nfiles);
+    output_source source = {a->input, files, nfiles};
+    if (!files) {
+      fprintf(stderr, "deface: %s: out of memory\n", a->input);
+      code = EXIT_INTERNAL;
+    } else
+      code = deface_and_write(a, &source, &out, input, header, t0);
+    free(files);
+  }
   deface_volume_free(input);
   deface_nifti_free(header);
+  deface_dicom_folder_free(scan);
   return code;
 }
 #endif
@@ -235,10 +208,20 @@ int main(int argc, char **argv)
   }
   if (path_is_dir(a.input)) {
 #ifdef DEFACE_WITH_DICOM
-    return run_series(&a);
+    /* A folder has no natural output name; -o says which mode: a NIfTI file
+     * name takes one series, anything else is the OUTDIR of a session. */
+    if (!a.output) {
+      fprintf(stderr,
+              "deface: %s: a DICOM folder needs -o OUT.nii.gz (one series) or "
+              "-o OUTDIR (every series in it)\n",
+              a.input);
+      return EXIT_USAGE;
+    }
+    return path_is_nifti(a.output) ? run_series(&a) : session_run(&a);
 #else
-    fprintf(stderr, "deface: %s: is a folder; DICOM input is not built into this version "
-                    "(configure with -DDEFACE_BUILD_DICOM=ON, or give a .nii or .nii.gz file)\n",
+    fprintf(stderr,
+            "deface: %s: is a folder; DICOM input is not built into this version "
+            "(configure with -DDEFACE_BUILD_DICOM=ON, or give a .nii or .nii.gz file)\n",
             a.input);
     return DEFACE_E_INPUT;
 #endif

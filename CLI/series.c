@@ -61,12 +61,49 @@ static deface_status rebuild_on_header(deface_volume **volume, const deface_nift
   return DEFACE_OK;
 }
 
-int series_load(const char *folder, int verbose, deface_volume **volume, deface_nifti **header)
+deface_status series_read(const deface_dicom_folder *scan, size_t index, deface_volume **volume,
+                          deface_nifti **header, char *err)
+{
+  *volume = NULL;
+  *header = NULL;
+  deface_status st = deface_dicom_load(scan, index, volume, err);
+  if (st == DEFACE_OK && (st = deface_nifti_header_new(*volume, header, err)) == DEFACE_OK)
+    st = rebuild_on_header(volume, *header, err);
+  if (st != DEFACE_OK) {
+    deface_volume_free(*volume);
+    deface_nifti_free(*header);
+    *volume = NULL;
+    *header = NULL;
+  }
+  return st;
+}
+
+const char **series_files(const deface_dicom_folder *scan, size_t index, size_t *n)
+{
+  const deface_dicom_series_info *info = deface_dicom_series_at(scan, index);
+  *n = 0;
+  if (!info)
+    return NULL;
+  const char **files = calloc(info->files ? info->files : 1, sizeof *files);
+  if (!files)
+    return NULL;
+  for (size_t k = 0; k < info->files; k++)
+    if (!(files[k] = deface_dicom_series_file(scan, index, k))) {
+      free(files);
+      return NULL;
+    }
+  *n = info->files;
+  return files;
+}
+
+int series_load(const char *folder, int verbose, deface_volume **volume, deface_nifti **header,
+                deface_dicom_folder **scan_out)
 {
   char err[DEFACE_ERRLEN] = "", what[DEFACE_ERRLEN];
   deface_dicom_folder *scan = NULL;
   *volume = NULL;
   *header = NULL;
+  *scan_out = NULL;
   int code = 0;
   deface_status st = deface_dicom_scan(folder, &scan, err);
   if (st != DEFACE_OK) {
@@ -93,8 +130,8 @@ int series_load(const char *folder, int verbose, deface_volume **volume, deface_
   if (nseries > 1) {
     describe(deface_dicom_series_at(scan, 0), what, sizeof what);
     fprintf(stderr,
-            "deface: %s: holds %zu series (the first: %s); session mode is not built "
-            "into this version yet: give a folder with one series\n",
+            "deface: %s: holds %zu series (the first: %s), but an output ending in .nii or "
+            ".nii.gz takes one: give -o OUTDIR (a folder) to deface them all as a session\n",
             folder, nseries, what);
     code = EXIT_USAGE;
     goto done;
@@ -105,21 +142,18 @@ int series_load(const char *folder, int verbose, deface_volume **volume, deface_
     fprintf(stderr, "deface: %s: %s, %zu x %zu x %zu x %zu\n", folder, what, info->dims[0],
             info->dims[1], info->dims[2], info->dims[3]);
   }
-  st = deface_dicom_load(scan, 0, volume, err);
-  if (st == DEFACE_OK && (st = deface_nifti_header_new(*volume, header, err)) == DEFACE_OK)
-    st = rebuild_on_header(volume, *header, err);
+  st = series_read(scan, 0, volume, header, err);
   if (st != DEFACE_OK) {
     if (st == DEFACE_E_REFUSED)
       fprintf(stderr, "deface: %s: refused: %s\n", folder, err);
     else
       fprintf(stderr, "deface: %s\n", err);
     code = st == DEFACE_E_REFUSED || st == DEFACE_E_INPUT ? (int)st : 1;
-    deface_volume_free(*volume);
-    deface_nifti_free(*header);
-    *volume = NULL;
-    *header = NULL;
   }
 done:
-  deface_dicom_folder_free(scan);
+  if (code == 0)
+    *scan_out = scan;
+  else
+    deface_dicom_folder_free(scan);
   return code;
 }

@@ -6,6 +6,7 @@
 #define DEFACE_CLI_SERIES_H
 
 #include "deface.h"
+#include "deface_dicom.h"
 #include "deface_nifti.h"
 
 /** 1 if `path` (a file that may not exist yet) would be inside `folder`. */
@@ -19,8 +20,23 @@ int series_output_inside(const char *folder, const char *path);
  * @return 0, or the exit code: 2 when the folder holds several series,
  *         3 when it holds none or a file cannot be read, 4 when the series is
  *         refused (2D, gantry tilt, uneven spacing...), 1 otherwise.
- *         The caller frees *volume and *header (NULL on failure).
+ *         The caller frees *volume, *header and *scan (the scan, series 0,
+ *         names the files read; all NULL on failure).
  */
-int series_load(const char *folder, int verbose, deface_volume **volume, deface_nifti **header);
+int series_load(const char *folder, int verbose, deface_volume **volume, deface_nifti **header,
+                deface_dicom_folder **scan);
+
+/**
+ * Reads series `index` of a scan into *volume with a fresh NIfTI-1 header
+ * (*header), printing nothing: the step series and session modes share.
+ * Thread-safe for distinct calls on one scan. Returns the reader's status
+ * (err holds the reason); the caller frees both (NULL on failure).
+ */
+deface_status series_read(const deface_dicom_folder *scan, size_t index, deface_volume **volume,
+                          deface_nifti **header, char *err);
+
+/** The paths of series `index`'s files (owned by the scan) in a new array of
+ * *n pointers that the caller frees; NULL when out of memory. */
+const char **series_files(const deface_dicom_folder *scan, size_t index, size_t *n);
 
 #endif

@@ -78,13 +78,33 @@ static void update(sha256_ctx *c, const unsigned char *p, size_t n)
   }
 }
 
+static void init(sha256_ctx *c)
+{
+  static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  memcpy(c->h, h0, sizeof h0);
+  c->length = 0;
+  c->used = 0;
+}
+
+static void finish(sha256_ctx *c, char hex[65])
+{
+  uint64_t bits = c->length * 8;
+  unsigned char pad = 0x80, zero = 0, len[8];
+  update(c, &pad, 1);
+  while (c->used != 56)
+    update(c, &zero, 1);
+  for (int i = 0; i < 8; i++)
+    len[i] = (unsigned char)(bits >> (56 - 8 * i));
+  update(c, len, 8);
+  for (int i = 0; i < 8; i++)
+    snprintf(hex + 8 * i, 9, "%08x", c->h[i]);
+}
+
 int sha256_file(const char *path, char hex[65])
 {
-  sha256_ctx c = {{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c,
-                   0x1f83d9ab, 0x5be0cd19},
-                  0,
-                  {0},
-                  0};
+  sha256_ctx c;
+  init(&c);
   FILE *f = fopen(path, "rb");
   if (!f)
     return -1;
@@ -96,15 +116,14 @@ int sha256_file(const char *path, char hex[65])
   fclose(f);
   if (bad)
     return -1;
-  uint64_t bits = c.length * 8;
-  unsigned char pad = 0x80, zero = 0, len[8];
-  update(&c, &pad, 1);
-  while (c.used != 56)
-    update(&c, &zero, 1);
-  for (int i = 0; i < 8; i++)
-    len[i] = (unsigned char)(bits >> (56 - 8 * i));
-  update(&c, len, 8);
-  for (int i = 0; i < 8; i++)
-    snprintf(hex + 8 * i, 9, "%08x", c.h[i]);
+  finish(&c, hex);
   return 0;
+}
+
+void sha256_buffer(const void *data, size_t length, char hex[65])
+{
+  sha256_ctx c;
+  init(&c);
+  update(&c, data, length);
+  finish(&c, hex);
 }

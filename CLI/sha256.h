@@ -4,8 +4,13 @@
 #ifndef DEFACE_CLI_SHA256_H
 #define DEFACE_CLI_SHA256_H
 
+#include <stddef.h>
+
 /** Writes the lowercase hex digest (65 bytes with the NUL) of a file's bytes;
  * returns 0, or -1 if the file cannot be read. */
 int sha256_file(const char *path, char hex[65]);
+
+/** Writes the lowercase hex digest of `length` bytes at `data`. */
+void sha256_buffer(const void *data, size_t length, char hex[65]);
 
 #endif

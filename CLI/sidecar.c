@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,45 @@ static void put_file(text *t, const char *key, const char *path, int last)
   put(t, last ? "\n" : ",\n");
 }
 
+static int compare_hex(const void *a, const void *b)
+{
+  return memcmp(a, b, 65);
+}
+
+/* The series' fingerprint (see sidecar.h); -1 if a file cannot be read. */
+static int sha256_of_files(const char *const *files, size_t n, char hex[65])
+{
+  if (n > SIZE_MAX / 65 - 1)
+    return -1;
+  char(*digests)[65] = malloc((n ? n : 1) * sizeof *digests);
+  if (!digests)
+    return -1;
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++)
+    rc = sha256_file(files[i], digests[i]);
+  if (rc == 0) {
+    qsort(digests, n, sizeof *digests, compare_hex);
+    for (size_t i = 0; i < n; i++)
+      digests[i][64] = '\n'; /* in place: 64 hex digits and a newline each */
+    sha256_buffer(digests, n * 65, hex);
+  }
+  free(digests);
+  return rc;
+}
+
+static void put_folder(text *t, const char *key, const char *path, const char *const *files,
+                       size_t n)
+{
+  char hex[65];
+  put(t, "  \"%s\": {\"path\": ", key);
+  put_string(t, path);
+  if (sha256_of_files(files, n, hex) == 0)
+    put(t, ", \"sha256_of_files\": \"%s\"", hex);
+  else
+    put(t, ", \"sha256_of_files\": null");
+  put(t, ", \"files\": %zu},\n", n);
+}
+
 int sidecar_write(const char *path, const sidecar_info *info, char *err, size_t errlen)
 {
   const deface_result *r = info->result;
@@ -83,7 +123,10 @@ int sidecar_write(const char *path, const sidecar_info *info, char *err, size_t 
     return -1;
   }
   put(&t, "{\n  \"tool\": \"deface\",\n  \"version\": \"%s\",\n", DEFACE_VERSION);
-  put_file(&t, "input", info->input, 0);
+  if (info->input_files)
+    put_folder(&t, "input", info->input, info->input_files, info->n_input_files);
+  else
+    put_file(&t, "input", info->input, 0);
   put_file(&t, "output", info->output, 0);
   put_file(&t, "label", info->label, 0);
   put(&t, "  \"fill\": \"%s\",\n", deface_fill_name(info->fill));
@@ -94,7 +137,8 @@ int sidecar_write(const char *path, const sidecar_info *info, char *err, size_t 
   put(&t, "  \"air_value\": %.6g,\n", r->air_value);
   if (r->eyes_found)
     put(&t,
-        "  \"eye_centres_ras_mm\": {\"right\": [%.2f, %.2f, %.2f], \"left\": [%.2f, %.2f, %.2f]},\n",
+        "  \"eye_centres_ras_mm\": {\"right\": [%.2f, %.2f, %.2f], \"left\": [%.2f, %.2f, "
+        "%.2f]},\n",
         r->eye_ras[0][0], r->eye_ras[0][1], r->eye_ras[0][2], r->eye_ras[1][0], r->eye_ras[1][1],
         r->eye_ras[1][2]);
   else

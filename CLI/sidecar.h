@@ -8,6 +8,12 @@
 
 typedef struct sidecar_info {
   const char *input, *output, *label;
+  /* A DICOM series: its files (input is then their folder), named in the
+   * sidecar by "sha256_of_files": the SHA-256 of the text made of each
+   * file's lowercase hex SHA-256 followed by a newline, sorted (bytewise),
+   * which does not depend on file names, order or layout. NULL for a file. */
+  const char *const *input_files;
+  size_t n_input_files;
   deface_fill fill;
   double sigma_mm;
   int ears;

@@ -40,6 +40,13 @@ const deface_dicom_series_info *deface_dicom_series_at(const deface_dicom_folder
   return folder && index < folder->nseries ? &folder->series[index].info : NULL;
 }
 
+const char *deface_dicom_series_file(const deface_dicom_folder *folder, size_t index, size_t k)
+{
+  if (!folder || index >= folder->nseries || k >= folder->series[index].nmembers)
+    return NULL;
+  return folder->files[folder->series[index].members[k]].path;
+}
+
 size_t deface_dicom_skipped_count(const deface_dicom_folder *folder)
 {
   return folder ? folder->nskipped : 0;

