@@ -11,7 +11,8 @@
 
 static const char *const USAGE =
     "usage: deface INPUT [-o OUTPUT] [--label FILE] [--fill zero|blur|noise] [--sigma MM]\n"
-    "              [--json FILE] [--ears] [--seed N] [--force] [--quiet|--verbose]\n"
+    "              [--json FILE] [--qa FILE.png] [--ears] [--seed N] [--force]\n"
+    "              [--quiet|--verbose]\n"
     "       deface SERIES_DIR -o OUTPUT.nii.gz [options]     one DICOM series\n"
     "       deface SESSION_DIR -o OUTDIR [--jobs N] [options] every DICOM series in a folder\n";
 
@@ -33,7 +34,8 @@ static void print_help(void)
       "series in the folder (a folder holding several exits 2: give an OUTDIR instead);\n"
       "any other -o is an OUTDIR and every series in the folder is defaced (a session,\n"
       "also when it holds one series), --jobs N at a time, into\n"
-      "  OUTDIR/DEFACED_<series>/DEFACED_<series>.nii.gz, _label.nii.gz and .json\n"
+      "  OUTDIR/DEFACED_<series>/DEFACED_<series>.nii.gz, _label.nii.gz, .json and\n"
+      "  _qa.png (the QA picture, when built with QA pictures)\n"
       "where <series> is SeriesNumber_SeriesDescription reduced to [A-Za-z0-9._-]\n"
       "(at most 64 characters, _2, _3... when two series would share a name), and\n"
       "  OUTDIR/summary.tsv   a header row and one row per series: series_uid,\n"
@@ -42,6 +44,8 @@ static void print_help(void)
       "  OUTDIR/skipped.tsv   files that are not image series (not DICOM, DICOMDIR,\n"
       "                       secondary capture, report, presentation state...): path\n"
       "                       (relative to the folder) and reason\n"
+      "  OUTDIR/index.html    a self-contained page: one row per series with its QA\n"
+      "                       picture, status, reason and seconds\n"
       "A series the reader or the core turns down (localiser, thin slab, failed\n"
       "self-check...) is 'refused' with its reason; one series failing never stops\n"
       "the others. OUTDIR must be empty or new unless --force (exit 6, checked before\n"
@@ -63,6 +67,10 @@ static void print_help(void)
       "  -o, --output FILE   defaced image path (.nii or .nii.gz), or OUTDIR for a session\n"
       "  --label FILE        label volume path (default: OUTPUT stem + _label.nii.gz)\n"
       "  --json FILE         sidecar path (default: OUTPUT stem + .json)\n"
+      "  --qa FILE.png       also render a QA picture: the skin before (removed region in\n"
+      "                      blue) and after, from the right, front and left; needs an X\n"
+      "                      display: with DISPLAY unset, deface starts Xvfb itself\n"
+      "                      (package xvfb), or run it under `xvfb-run -a`\n"
       "  --fill MODE         zero (default: the image's air value, 0 for MR, -1000 HU for CT),\n"
       "                      blur (Gaussian inside the face region), noise (air-like noise)\n"
       "  --sigma MM          blur sigma in mm (default 5; 0.5 to 50)\n"
@@ -79,8 +87,10 @@ static void print_help(void)
       "Exit codes: 0 defaced; 1 internal error; 2 usage; 3 unreadable or invalid input;\n"
       "4 refused as not defaceable (2D, thin slab, too small or coarse, no head, face not\n"
       "in view); 5 self-check failed (nothing written); 6 cannot write output, or it exists\n"
-      "without --force. A session exits 0 when every series was defaced or refused, 1 when\n"
-      "any series ended in an error (its row says why), 3 when the folder holds no series.\n");
+      "without --force, or the QA picture failed (the other outputs are then written and\n"
+      "valid). A session exits 0 when every series was defaced or refused, 1 when any\n"
+      "series ended in an error (its row says why), 3 when the folder holds no series, 6\n"
+      "when a defaced series got no QA picture (index.html says why).\n");
 }
 
 static int usage_error(const char *fmt, const char *what)

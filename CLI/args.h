@@ -8,10 +8,10 @@
 
 typedef struct cli_args {
   const char *input;
-  const char *output;  /* -o */
-  const char *label;   /* --label */
-  const char *json;    /* --json */
-  const char *qa;      /* --qa (not built yet: refused with a message) */
+  const char *output; /* -o */
+  const char *label;  /* --label */
+  const char *json;   /* --json */
+  const char *qa;     /* --qa: the QA picture (PNG) of a file or series */
   deface_fill fill;
   double sigma_mm;
   int force, quiet, verbose, ears;

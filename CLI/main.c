@@ -13,6 +13,7 @@
 #include "outputs.h"
 #include "paths.h"
 #include "progress.h"
+#include "qa.h"
 #ifdef DEFACE_WITH_DICOM
 #include "series.h"
 #include "session.h"
@@ -61,6 +62,20 @@ static int name_outputs(const cli_args *a, output_paths *o)
     fprintf(stderr, "deface: %s: path too long\n", a->input);
     return -1;
   }
+  o->qa[0] = o->qa_name[0] = '\0';
+  if (a->qa) {
+    size_t q = strlen(a->qa);
+    if (q < 5 || strcmp(a->qa + q - 4, ".png") != 0) {
+      fprintf(stderr, "deface: %s: the QA picture must end in .png\n", a->qa);
+      return -1;
+    }
+    if (snprintf(o->qa, sizeof o->qa, "%s", a->qa) >= (int)sizeof o->qa) {
+      fprintf(stderr, "deface: %s: path too long\n", a->qa);
+      return -1;
+    }
+    path_split(a->input, dir, sizeof dir, base, sizeof base);
+    snprintf(o->qa_name, sizeof o->qa_name, "%.250s", base);
+  }
   if (a->label && !path_is_nifti(a->label)) {
     fprintf(stderr, "deface: %s: the label must end in .nii or .nii.gz\n", a->label);
     return -1;
@@ -71,8 +86,8 @@ static int name_outputs(const cli_args *a, output_paths *o)
 /* Refuses to touch the input or an existing output without --force. */
 static int outputs_allowed(const cli_args *a, const output_paths *o)
 {
-  const char *paths[3] = {o->image, o->label, o->json};
-  for (int i = 0; i < 3; i++) {
+  const char *paths[4] = {o->image, o->label, o->json, o->qa};
+  for (int i = 0; i < (o->qa[0] ? 4 : 3); i++) {
     if (path_same_file(a->input, paths[i])) {
       fprintf(stderr, "deface: %s: refusing to overwrite the input\n", paths[i]);
       return 0;
@@ -127,6 +142,15 @@ static int deface_and_write(const cli_args *a, const output_source *source, cons
     print_found(a->input, &o.result, o.seconds);
   if (!a->quiet)
     printf("%s\n%s\n%s\n", out->image, out->label, out->json);
+  if (out->qa[0] && o.qa_status != DEFACE_OK) {
+    /* The three outputs are valid and stay; the missing picture is an output failure. */
+    fprintf(stderr, "deface: %s\n", o.qa_message);
+    return DEFACE_E_OUTPUT;
+  }
+  if (out->qa[0] && !a->quiet)
+    printf("%s\n", out->qa);
+  if (out->qa[0] && a->verbose)
+    fprintf(stderr, "deface: %s: rendered in %.2f s\n", out->qa, o.qa_seconds);
   return EXIT_DONE;
 }
 
@@ -164,8 +188,8 @@ static int run_series(const cli_args *a)
   output_paths out;
   if (name_outputs(a, &out) != 0)
     return EXIT_USAGE;
-  const char *paths[3] = {out.image, out.label, out.json};
-  for (int i = 0; i < 3; i++)
+  const char *paths[4] = {out.image, out.label, out.json, out.qa};
+  for (int i = 0; i < (out.qa[0] ? 4 : 3); i++)
     if (series_output_inside(a->input, paths[i])) {
       fprintf(stderr, "deface: %s: is inside the input folder %s, which is never written to\n",
               paths[i], a->input);
@@ -196,14 +220,12 @@ static int run_series(const cli_args *a)
 }
 #endif
 
-int main(int argc, char **argv)
+static int run(const cli_args *ap)
 {
-  cli_args a;
-  int parsed = cli_parse(argc, argv, &a);
-  if (parsed != 0)
-    return parsed > 0 ? EXIT_DONE : EXIT_USAGE;
-  if (a.qa) {
-    fprintf(stderr, "deface: --qa: QA pictures are not built into this version yet\n");
+  cli_args a = *ap;
+  if (a.qa && !qa_available()) {
+    fprintf(stderr, "deface: --qa: QA pictures are not built into this version "
+                    "(configure with -DDEFACE_BUILD_RENDER=ON)\n");
     return EXIT_USAGE;
   }
   if (path_is_dir(a.input)) {
@@ -231,4 +253,15 @@ int main(int argc, char **argv)
     return DEFACE_E_INPUT;
   }
   return run_file(&a);
+}
+
+int main(int argc, char **argv)
+{
+  cli_args a;
+  int parsed = cli_parse(argc, argv, &a);
+  if (parsed != 0)
+    return parsed > 0 ? EXIT_DONE : EXIT_USAGE;
+  int code = run(&a);
+  qa_display_end(); /* the Xvfb started for the pictures, if any */
+  return code;
 }

@@ -3,6 +3,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "outputs.h"
+#include "qa.h"
 #include "sidecar.h"
 
 #include <stdio.h>
@@ -49,6 +50,12 @@ deface_status output_deface_and_write(const cli_args *a, const output_source *so
   if (sidecar_write(out->json, &info, o->message, sizeof o->message) != 0) {
     st = DEFACE_E_OUTPUT;
     goto remove_outputs;
+  }
+  if (out->qa[0]) {
+    double q0 = output_now_seconds();
+    o->qa_status =
+        qa_render(out->qa, input, defaced, label, &o->result, out->qa_name, o->qa_message);
+    o->qa_seconds = output_now_seconds() - q0;
   }
   goto done;
 remove_outputs:

@@ -16,6 +16,8 @@
 
 typedef struct output_paths {
   char image[CLI_PATH_MAX], label[CLI_PATH_MAX], json[CLI_PATH_MAX];
+  char qa[CLI_PATH_MAX]; /* the QA picture (PNG), "" for none */
+  char qa_name[256];     /* the name in the picture's caption */
 } output_paths;
 
 /** What went in, as the sidecar names it: a NIfTI file (files NULL), or a
@@ -32,6 +34,10 @@ typedef struct output_outcome {
   char message[DEFACE_ERRLEN];
   deface_result result;
   double seconds; /* from t0 to the sidecar */
+  /* The QA picture, made after the three files (which stay valid when it fails). */
+  deface_status qa_status; /* DEFACE_OK when written or not asked for */
+  char qa_message[DEFACE_ERRLEN];
+  double qa_seconds; /* rendering time, 0 when none */
 } output_outcome;
 
 /**
@@ -39,8 +45,10 @@ typedef struct output_outcome {
  * (with `header`) and out->json, each through a temporary name; on a write
  * failure the image and label are removed again, so a DEFACED_ image never
  * stands without its label and sidecar. Nothing is written when the core
- * refuses or its self-check fails. `progress` may be NULL. Prints nothing;
- * the caller keeps ownership of everything passed in.
+ * refuses or its self-check fails. When out->qa is set and the three files
+ * were written, the QA picture follows (o->qa_status, o->qa_message; its
+ * failure leaves the three files in place and the status DEFACE_OK). `progress` may be NULL. Prints
+ * nothing; the caller keeps ownership of everything passed in.
  * @return o->status.
  */
 deface_status output_deface_and_write(const cli_args *a, const output_source *source,

@@ -1,7 +1,10 @@
 /*
  * session.c - session mode: scan a folder for DICOM series, deface each on a
  * pool of POSIX threads, and write one DEFACED_<series>/ folder per defaced
- * series, summary.tsv and skipped.tsv.
+ * series (with its QA picture when rendering is built), summary.tsv,
+ * skipped.tsv and index.html (report_html.c). Pictures are rendered one at a
+ * time (qa.c holds the lock) while other series are defaced, all on one X
+ * display started before the threads.
  *
  * The threads share only the scan (read-only), the next-series counter and
  * the progress display (under one mutex); each writes its own row of the
@@ -18,6 +21,8 @@
 #include "deface_dicom.h"
 #include "outputs.h"
 #include "paths.h"
+#include "qa.h"
+#include "report_html.h"
 #include "series.h"
 
 #include <dirent.h>
@@ -41,6 +46,9 @@ typedef struct series_row {
   row_status status;
   char reason[DEFACE_ERRLEN];
   double seconds;
+  int has_picture;                   /* the QA picture was written */
+  char picture_error[DEFACE_ERRLEN]; /* why a defaced series has none */
+  double render_seconds;
 } series_row;
 
 typedef struct session {
@@ -187,11 +195,13 @@ static int make_dirs(const char *path)
 static int check_outdir(const cli_args *a)
 {
   const char *in = a->input, *out = a->output;
-  if (a->label || a->json) {
+  if (a->label || a->json || a->qa) {
     fprintf(stderr,
-            "deface: %s: --label and --json name one file; a session writes "
-            "DEFACED_<series>/ folders into -o OUTDIR\n",
-            a->label ? a->label : a->json);
+            "deface: %s: --label, --json and --qa name one file; a session writes "
+            "DEFACED_<series>/ folders (with their QA pictures) and index.html into -o OUTDIR\n",
+            a->label  ? a->label
+            : a->json ? a->json
+                      : a->qa);
     return EXIT_USAGE;
   }
   char in_real[PATH_MAX], out_real[PATH_MAX];
@@ -232,7 +242,12 @@ static int series_paths(const session *s, size_t i, char *dir, output_paths *o)
   int a = snprintf(o->image, CLI_PATH_MAX, "%s/DEFACED_%s.nii.gz", dir, name);
   int b = snprintf(o->label, CLI_PATH_MAX, "%s/DEFACED_%s_label.nii.gz", dir, name);
   int c = snprintf(o->json, CLI_PATH_MAX, "%s/DEFACED_%s.json", dir, name);
-  return n < CLI_PATH_MAX && a < CLI_PATH_MAX && b < CLI_PATH_MAX && c < CLI_PATH_MAX ? 0 : -1;
+  int d = snprintf(o->qa, CLI_PATH_MAX, "%s/DEFACED_%s_qa.png", dir, name);
+  snprintf(o->qa_name, sizeof o->qa_name, "DEFACED_%s", name);
+  return n < CLI_PATH_MAX && a < CLI_PATH_MAX && b < CLI_PATH_MAX && c < CLI_PATH_MAX &&
+                 d < CLI_PATH_MAX
+             ? 0
+             : -1;
 }
 
 /* The folder the series' files have in common (its files may lie anywhere). */
@@ -305,7 +320,15 @@ static void run_series(session *s, size_t i)
   common_folder(files, nfiles, source_dir, sizeof source_dir);
   output_source source = {source_dir, files, nfiles};
   output_outcome o;
+  if (!qa_available())
+    out.qa[0] = '\0';
   st = output_deface_and_write(s->a, &source, &out, volume, header, t0, NULL, NULL, &o);
+  row->render_seconds = o.qa_seconds;
+  if (st == DEFACE_OK && out.qa[0]) {
+    row->has_picture = o.qa_status == DEFACE_OK;
+    if (!row->has_picture)
+      snprintf(row->picture_error, sizeof row->picture_error, "no picture: %.480s", o.qa_message);
+  }
   if (st == DEFACE_OK)
     set_row(row, ROW_DEFACED, "%s", "");
   else if (st == DEFACE_E_REFUSED)
@@ -319,6 +342,7 @@ done:
     unlink(out.image);
     unlink(out.label);
     unlink(out.json);
+    unlink(out.qa);
     rmdir(dir); /* only when empty: never what others put there */
   }
   row->seconds = output_now_seconds() - t0;
@@ -354,13 +378,19 @@ static void clear_bar(const session *s)
 static void report_series(const session *s, size_t i)
 {
   const series_row *row = &s->rows[i];
-  if (s->a->quiet && row->status != ROW_ERROR)
+  if (s->a->quiet && row->status != ROW_ERROR && !row->picture_error[0])
     return;
-  if (row->status == ROW_DEFACED && !s->a->verbose)
+  if (row->status == ROW_DEFACED && !s->a->verbose && !row->picture_error[0])
     return;
   clear_bar(s);
-  fprintf(stderr, "deface: %s: series DEFACED_%s: %s%s%s (%.1f s)\n", s->a->input, s->names[i],
+  fprintf(stderr, "deface: %s: series DEFACED_%s: %s%s%s (%.1f s", s->a->input, s->names[i],
           ROW_STATUS[row->status], row->reason[0] ? ": " : "", row->reason, row->seconds);
+  if (row->render_seconds > 0)
+    fprintf(stderr, ", QA picture %.1f s", row->render_seconds);
+  fprintf(stderr, ")\n");
+  if (row->picture_error[0])
+    fprintf(stderr, "deface: %s: series DEFACED_%s: %s\n", s->a->input, s->names[i],
+            row->picture_error);
 }
 
 static void *worker(void *user)
@@ -521,6 +551,53 @@ static int write_tables(const session *s, const char *summary_path, const char *
   return rc;
 }
 
+/* index.html: the rows as report_html.c shows them. */
+static int write_index(const session *s, const char *path)
+{
+  report_row *rows = calloc(s->n, sizeof *rows);
+  char(*number)[32] = calloc(s->n, sizeof *number);
+  char(*dims)[96] = calloc(s->n, sizeof *dims);
+  char(*folder)[SESSION_NAME_MAX + 16] = calloc(s->n, sizeof *folder);
+  char(*picture)[2 * SESSION_NAME_MAX + 32] = calloc(s->n, sizeof *picture);
+  int rc = -1;
+  if (!rows || !number || !dims || !folder || !picture) {
+    errno = ENOMEM;
+    goto done;
+  }
+  for (size_t i = 0; i < s->n; i++) {
+    const deface_dicom_series_info *info = deface_dicom_series_at(s->scan, i);
+    const series_row *row = &s->rows[i];
+    if (info->series_number >= 0)
+      snprintf(number[i], sizeof number[i], "%ld", info->series_number);
+    dims_text(info->dims, dims[i], sizeof dims[i]);
+    if (row->status == ROW_DEFACED)
+      snprintf(folder[i], sizeof folder[i], "DEFACED_%s", s->names[i]);
+    if (row->has_picture)
+      snprintf(picture[i], sizeof picture[i], "DEFACED_%s/DEFACED_%s_qa.png", s->names[i],
+               s->names[i]);
+    rows[i] = (report_row){number[i],
+                           info->description,
+                           info->modality,
+                           dims[i],
+                           ROW_STATUS[row->status],
+                           relative(deface_dicom_folder_path(s->scan), row->reason),
+                           row->seconds,
+                           folder[i],
+                           row->has_picture ? picture[i] : NULL,
+                           row->picture_error[0]        ? row->picture_error
+                           : row->status == ROW_DEFACED ? "no picture: not built into this version"
+                                                        : "no picture: not defaced"};
+  }
+  rc = report_html_write(path, s->a->input, rows, s->n);
+done:
+  free(rows);
+  free(number);
+  free(dims);
+  free(folder);
+  free(picture);
+  return rc;
+}
+
 /* ------------------------------------------------------------------------ */
 /* The session                                                              */
 /* ------------------------------------------------------------------------ */
@@ -536,9 +613,10 @@ int session_run(const cli_args *a)
   int code = check_outdir(a);
   if (code != 0)
     return code;
-  char err[DEFACE_ERRLEN] = "", summary[CLI_PATH_MAX], skipped[CLI_PATH_MAX];
+  char err[DEFACE_ERRLEN] = "", summary[CLI_PATH_MAX], skipped[CLI_PATH_MAX], index[CLI_PATH_MAX];
   if (snprintf(summary, sizeof summary, "%s/summary.tsv", a->output) >= (int)sizeof summary ||
-      snprintf(skipped, sizeof skipped, "%s/skipped.tsv", a->output) >= (int)sizeof skipped) {
+      snprintf(skipped, sizeof skipped, "%s/skipped.tsv", a->output) >= (int)sizeof skipped ||
+      snprintf(index, sizeof index, "%s/index.html", a->output) >= (int)sizeof index) {
     fprintf(stderr, "deface: %s: path too long\n", a->output);
     return EXIT_USAGE;
   }
@@ -584,6 +662,10 @@ int session_run(const cli_args *a)
   /* A summary always describes one whole run: an earlier one goes first. */
   unlink(summary);
   unlink(skipped);
+  unlink(index);
+  /* One X display for all the pictures, set up before the threads (it may set DISPLAY). */
+  if (qa_available() && qa_display_begin(err, sizeof err) != 0)
+    fprintf(stderr, "deface: %s: %s\n", a->input, err);
   s.bar = !a->quiet && isatty(STDERR_FILENO);
   if (pthread_mutex_init(&s.lock, NULL) != 0) {
     fprintf(stderr, "deface: %s: cannot create a mutex\n", a->input);
@@ -592,21 +674,32 @@ int session_run(const cli_args *a)
   }
   run_all(&s, a->jobs > 0 ? a->jobs : online_cores());
   pthread_mutex_destroy(&s.lock);
-  size_t count[3] = {0, 0, 0};
-  for (size_t i = 0; i < s.n; i++)
+  size_t count[3] = {0, 0, 0}, no_picture = 0;
+  for (size_t i = 0; i < s.n; i++) {
     count[s.rows[i].status]++;
+    no_picture += s.rows[i].picture_error[0] != '\0';
+  }
   if (write_tables(&s, summary, skipped) != 0) {
     code = DEFACE_E_OUTPUT;
     goto done;
   }
-  code = count[ROW_ERROR] ? EXIT_INTERNAL : EXIT_DONE;
+  if (write_index(&s, index) != 0) {
+    fprintf(stderr, "deface: %s: cannot write: %s\n", index, strerror(errno));
+    code = DEFACE_E_OUTPUT;
+    goto done;
+  }
+  /* A missing QA picture is an output failure, after everything else was written. */
+  code = count[ROW_ERROR] ? EXIT_INTERNAL : no_picture ? DEFACE_E_OUTPUT : EXIT_DONE;
   if (!a->quiet) {
     fprintf(stderr,
             "deface: %s: %zu series: %zu defaced, %zu refused, %zu error%s; %zu file%s "
             "skipped\n",
             a->input, s.n, count[ROW_DEFACED], count[ROW_REFUSED], count[ROW_ERROR],
             count[ROW_ERROR] == 1 ? "" : "s", nskipped, nskipped == 1 ? "" : "s");
-    printf("%s\n%s\n", summary, skipped);
+    if (no_picture)
+      fprintf(stderr, "deface: %s: %zu defaced series without a QA picture\n", a->input,
+              no_picture);
+    printf("%s\n%s\n%s\n", summary, skipped, index);
   }
 done:
   free(s.names);

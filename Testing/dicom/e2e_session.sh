@@ -16,7 +16,8 @@
 # expected (series UID as in the files, number, description, modality, dimensions, status,
 # output folder; refusal reasons name the cause; seconds a number); skipped.tsv lists exactly the
 # secondary capture and the text file with their reasons; OUT holds only the DEFACED_ folders of
-# the defaced series (each with its image, label and sidecar, names sanitised) and the two tables;
+# the defaced series (each with its image, label, sidecar and, when built, QA picture; names
+# sanitised), the two tables and index.html (checked by Testing/render/render_session.sh);
 # verify_deface passes on each defaced series against what dicom_to_nifti reads from its folder
 # (header kept, nothing outside the label changed, fill 0, both annotated eyes labelled; ch2
 # axial also keeps every ch2bet brain voxel); each sidecar's
@@ -110,12 +111,13 @@ grep -q $'^SCANS/5/DICOM/capture.dcm\t.*secondary capture' "$OUT/skipped.tsv" &&
   die "skipped.tsv reasons: $SKIPPED"
 say "skipped.tsv: $(tail -n +2 "$OUT/skipped.tsv" | tr '\t\n' ': ')"
 
-[[ $(files_in "$OUT") == "$(printf '%s\n' "$AX" "$COR" "$DK" skipped.tsv summary.tsv | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')" ]] ||
+[[ $(files_in "$OUT") == "$(printf '%s\n' "$AX" "$COR" "$DK" index.html skipped.tsv summary.tsv | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')" ]] ||
   die "OUT holds other entries: $(files_in "$OUT")"
 for d in "$AX" "$COR" "$DK"; do
   [[ $d =~ ^DEFACED_[A-Za-z0-9][A-Za-z0-9._-]*$ && $d != *..* && ${#d} -le 72 ]] || die "unsafe folder name $d"
-  [[ $(files_in "$OUT/$d") == "$d.json $d.nii.gz ${d}_label.nii.gz" ]] ||
-    die "$d holds $(files_in "$OUT/$d"), expected its image, label and sidecar"
+  # With QA pictures built (DEFACE_RENDER=1, from ctest), each folder also holds its picture.
+  [[ $(files_in "$OUT/$d") == "$d.json $d.nii.gz ${d}_label.nii.gz${DEFACE_RENDER:+ ${d}_qa.png}" ]] ||
+    die "$d holds $(files_in "$OUT/$d"), expected its image, label and sidecar${DEFACE_RENDER:+ and QA picture}"
 done
 say "folders: $AX $COR $DK (sanitised from '$DESC' and 'FSE PD AXIAL OBL')"
 
@@ -161,7 +163,7 @@ say "rerun without --force: exit 6, OUT unchanged ($(head -n 1 "$WORK/rerun.err"
 run_deface force -q "$S" -o "$OUT" --jobs 2 --force
 expect_rc force 0
 [[ $(summary_rows "$OUT/summary.tsv") == "$EXPECTED" ]] || die "the --force run's summary differs"
-[[ $(files_in "$OUT") == "$(printf '%s\n' "$AX" "$COR" "$DK" skipped.tsv summary.tsv | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')" ]] ||
+[[ $(files_in "$OUT") == "$(printf '%s\n' "$AX" "$COR" "$DK" index.html skipped.tsv summary.tsv | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')" ]] ||
   die "the --force run left other entries: $(files_in "$OUT")"
 say "rerun with --force: exit 0, same rows"
 

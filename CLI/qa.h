@@ -1,0 +1,39 @@
+/*
+ * qa.h - QA pictures for the `deface` command: an X display for VTK (Xvfb
+ * started when DISPLAY is unset) and one render at a time.
+ */
+#ifndef DEFACE_CLI_QA_H
+#define DEFACE_CLI_QA_H
+
+#include "deface.h"
+
+#include <stddef.h>
+
+/** 1 when this build renders QA pictures (DEFACE_WITH_RENDER), else 0. */
+int qa_available(void);
+
+/**
+ * Makes sure an X display is there for rendering: nothing when DISPLAY is
+ * set; otherwise starts `Xvfb -displayfd` on a free display number, waits
+ * until it accepts connections and sets DISPLAY. Call before any thread that
+ * renders is started (it sets an environment variable). Idempotent: later
+ * calls return the first call's outcome.
+ * @return 0, or -1 with a one-line reason in err (e.g. Xvfb is missing:
+ *         install xvfb or run under `xvfb-run -a`).
+ */
+int qa_display_begin(char *err, size_t size);
+
+/** Stops the Xvfb that qa_display_begin() started, if any. */
+void qa_display_end(void);
+
+/**
+ * Renders the QA picture of one result into png (see deface_render_qa()),
+ * starting the display if needed; calls from several threads run one at a
+ * time. The caption shows `name`, "defaced" and the changed volume.
+ * @return DEFACE_OK or a status with the reason in err (DEFACE_ERRLEN bytes).
+ */
+deface_status qa_render(const char *png, const deface_volume *original,
+                        const deface_volume *defaced, const deface_volume *label,
+                        const deface_result *result, const char *name, char *err);
+
+#endif

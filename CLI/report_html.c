@@ -1,0 +1,164 @@
+/*
+ * report_html.c - the session's index.html. A data manager opens it from the
+ * output folder (file://, perhaps copied elsewhere with the folders), so it
+ * must work with no network and no scripts: inline CSS, relative <img> links
+ * to the QA pictures beside it, every text escaped.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "report_html.h"
+#include "deface.h"
+#include "paths.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct page {
+  char *p;
+  size_t n, cap;
+  int failed;
+} page;
+
+static void add(page *t, const char *s, size_t len)
+{
+  if (t->failed)
+    return;
+  if (t->n + len + 1 > t->cap) {
+    size_t cap = (t->cap + len + 1) * 2;
+    char *p = realloc(t->p, cap);
+    if (!p) {
+      t->failed = 1;
+      return;
+    }
+    t->p = p;
+    t->cap = cap;
+  }
+  memcpy(t->p + t->n, s, len);
+  t->n += len;
+  t->p[t->n] = '\0';
+}
+
+static void raw(page *t, const char *fmt, ...)
+{
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (n < 0 || (size_t)n >= sizeof buf)
+    t->failed = 1; /* only short fixed texts go through here */
+  else
+    add(t, buf, (size_t)n);
+}
+
+/* Text or attribute value: the five special characters as entities, other
+ * control bytes as spaces (the DICOM text may hold anything). */
+static void esc(page *t, const char *s)
+{
+  for (; s && *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    switch (c) {
+    case '&':
+      add(t, "&amp;", 5);
+      break;
+    case '<':
+      add(t, "&lt;", 4);
+      break;
+    case '>':
+      add(t, "&gt;", 4);
+      break;
+    case '"':
+      add(t, "&quot;", 6);
+      break;
+    case '\'':
+      add(t, "&#39;", 5);
+      break;
+    default:
+      if (c < 0x20 || c == 0x7f)
+        add(t, " ", 1);
+      else
+        add(t, (const char *)&c, 1);
+    }
+  }
+}
+
+static const char STYLE[] =
+    "body{font-family:sans-serif;margin:1.5em;color:#222;background:#fafafa}"
+    "h1{font-size:1.4em;margin:0 0 .3em}p.sub{margin:0 0 1em;color:#555}"
+    "table{border-collapse:collapse;width:100%}"
+    "th,td{border-bottom:1px solid #ddd;padding:.4em .6em;text-align:left;vertical-align:top}"
+    "th{background:#eee}td.pic{width:410px}td.pic img{width:400px;height:auto;display:block}"
+    "td.num{text-align:right;white-space:nowrap}"
+    ".defaced{color:#176b2c;font-weight:bold}.refused{color:#8a5a00;font-weight:bold}"
+    ".error{color:#b00020;font-weight:bold}.none{color:#777;font-style:italic}"
+    ".reason{min-width:14em;max-width:28em;word-wrap:break-word}";
+
+static void row_html(page *t, const report_row *r)
+{
+  raw(t, "<tr>\n<td class=\"pic\">");
+  if (r->picture && *r->picture) {
+    add(t, "<a href=\"", 9);
+    esc(t, r->picture);
+    add(t, "\"><img src=\"", 12);
+    esc(t, r->picture);
+    add(t, "\" alt=\"QA picture of ", 21);
+    esc(t, r->folder);
+    add(t, "\"></a>", 6);
+  } else {
+    add(t, "<span class=\"none\">", 19);
+    esc(t, r->picture_error && *r->picture_error ? r->picture_error : "no picture: not defaced");
+    add(t, "</span>", 7);
+  }
+  raw(t, "</td>\n<td class=\"num\">");
+  esc(t, r->number);
+  raw(t, "</td>\n<td>");
+  esc(t, r->description);
+  raw(t, "<br><small>");
+  esc(t, r->modality);
+  add(t, " ", 1);
+  esc(t, r->dimensions);
+  if (r->folder && *r->folder) {
+    add(t, "<br>", 4);
+    esc(t, r->folder);
+  }
+  raw(t, "</small></td>\n<td class=\"");
+  esc(t, r->status);
+  add(t, "\">", 2);
+  esc(t, r->status);
+  raw(t, "</td>\n<td class=\"reason\">");
+  esc(t, r->reason);
+  raw(t, "</td>\n<td class=\"num\">%.1f</td>\n</tr>\n", r->seconds);
+}
+
+int report_html_write(const char *path, const char *title, const report_row *rows, size_t n)
+{
+  page t = {NULL, 0, 0, 0};
+  size_t count[3] = {0, 0, 0};
+  for (size_t i = 0; i < n; i++)
+    count[!strcmp(rows[i].status, "defaced") ? 0 : !strcmp(rows[i].status, "refused") ? 1 : 2]++;
+  raw(&t, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>deface: ");
+  esc(&t, title);
+  raw(&t, "</title>\n<style>");
+  add(&t, STYLE, sizeof STYLE - 1);
+  raw(&t, "</style>\n</head>\n<body>\n<h1>deface session report</h1>\n");
+  raw(&t, "<p class=\"sub\">");
+  esc(&t, title);
+  raw(&t,
+      ": %zu series: %zu defaced, %zu refused, %zu error%s. deface %s. Pictures: the skin "
+      "before (removed region in blue) and after.</p>\n",
+      n, count[0], count[1], count[2], count[2] == 1 ? "" : "s", DEFACE_VERSION);
+  raw(&t, "<table>\n<thead><tr><th>QA picture</th><th>Series</th><th>Description</th>"
+          "<th>Status</th><th>Reason</th><th>Seconds</th></tr></thead>\n<tbody>\n");
+  for (size_t i = 0; i < n; i++)
+    row_html(&t, &rows[i]);
+  raw(&t, "</tbody>\n</table>\n</body>\n</html>\n");
+  int rc = -1;
+  if (t.failed)
+    errno = ENOMEM;
+  else
+    rc = write_file_atomic(path, t.p, t.n);
+  free(t.p);
+  return rc;
+}

@@ -1,0 +1,31 @@
+/*
+ * report_html.h - OUTDIR/index.html of session mode: one self-contained page
+ * (inline CSS, no scripts, no network) with a row per series: its QA picture
+ * as a thumbnail, number, description, status, reason and seconds.
+ */
+#ifndef DEFACE_CLI_REPORT_HTML_H
+#define DEFACE_CLI_REPORT_HTML_H
+
+#include <stddef.h>
+
+typedef struct report_row {
+  const char *number;        /* series number as text, "" when none */
+  const char *description;   /* series description */
+  const char *modality;      /* e.g. "MR" */
+  const char *dimensions;    /* e.g. "181x217x181" */
+  const char *status;        /* "defaced", "refused" or "error" */
+  const char *reason;        /* why not defaced, "" when defaced */
+  double seconds;            /* the series' whole time */
+  const char *folder;        /* DEFACED_<series> relative to OUTDIR, "" when none */
+  const char *picture;       /* the QA PNG relative to OUTDIR, NULL when none */
+  const char *picture_error; /* why the picture is missing, "" or NULL */
+} report_row;
+
+/**
+ * Writes the page to path through a temporary name and a rename. Every text
+ * is HTML-escaped; pictures are linked by their relative paths.
+ * @return 0, or -1 with errno set (ENOMEM when the page could not be built).
+ */
+int report_html_write(const char *path, const char *title, const report_row *rows, size_t n);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * deface_render.h - QA pictures of a deface result through VTK (C++ inside,
+ * this C API outside): the skin surface of the original and of the defaced
+ * volume, from the right 45 degrees, the front and the left 45 degrees, the
+ * removed region coloured on the original, and a caption; one PNG.
+ *
+ * Debian's VTK renders only through an X display: DISPLAY must name one that
+ * accepts connections (a real one or Xvfb; the `deface` command starts Xvfb
+ * itself when DISPLAY is unset). Rendering is not meant to run on several
+ * threads at once: callers serialise their calls.
+ */
+#ifndef DEFACE_RENDER_H
+#define DEFACE_RENDER_H
+
+#include "deface.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Size of one view panel and of the whole picture in pixels: 2 rows (before,
+ * after) x 3 views, and a caption strip at the bottom. */
+#define DEFACE_RENDER_PANEL 320
+#define DEFACE_RENDER_CAPTION 60
+#define DEFACE_RENDER_WIDTH (3 * DEFACE_RENDER_PANEL)
+#define DEFACE_RENDER_HEIGHT (2 * DEFACE_RENDER_PANEL + DEFACE_RENDER_CAPTION)
+
+/**
+ * Renders the QA picture of one defaced volume into png_path (written through
+ * a temporary name in the same folder and a rename, so a reader never sees a
+ * partial file). The first time point of 4D volumes is shown.
+ * @param original  the input volume.
+ * @param defaced   the defaced volume (same grid as original).
+ * @param label     the label volume (same grid; label != 0 is coloured on the original).
+ * @param skin_threshold  real value separating head tissue from air
+ *                  (deface_result.tissue_threshold): the isosurface level.
+ * @param eye_ras   eye centres in RAS mm ([0] right, [1] left), which give the
+ *                  front of the head; NULL to take RAS anterior as the front.
+ * @param caption_name  the file or series name in the caption (may be NULL).
+ * @param status    the status text in the caption (e.g. "defaced"; may be NULL).
+ * @param changed_ml  the changed volume in mL, in the caption.
+ * @param png_path  where to write the PNG (DEFACE_RENDER_WIDTH x DEFACE_RENDER_HEIGHT, RGB).
+ * @param err       DEFACE_ERRLEN bytes for a one-line reason, or NULL.
+ * @return DEFACE_OK; DEFACE_E_USAGE (NULL volumes, grids differ);
+ *         DEFACE_E_OUTPUT (no X display, rendering or writing failed);
+ *         DEFACE_E_REFUSED (no skin surface at the threshold);
+ *         DEFACE_E_NOMEM; DEFACE_E_INTERNAL (anything else VTK threw).
+ *         C++ exceptions never leave this function.
+ */
+deface_status deface_render_qa(const deface_volume *original, const deface_volume *defaced,
+                               const deface_volume *label, double skin_threshold,
+                               const double (*eye_ras)[3], const char *caption_name,
+                               const char *status, double changed_ml, const char *png_path,
+                               char *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* DEFACE_RENDER_H */
