@@ -8,6 +8,7 @@
 #include "report_html.h"
 #include "deface.h"
 #include "paths.h"
+#include "textbuf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -15,32 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct page {
-  char *p;
-  size_t n, cap;
-  int failed;
-} page;
-
-static void add(page *t, const char *s, size_t len)
-{
-  if (t->failed)
-    return;
-  if (t->n + len + 1 > t->cap) {
-    size_t cap = (t->cap + len + 1) * 2;
-    char *p = realloc(t->p, cap);
-    if (!p) {
-      t->failed = 1;
-      return;
-    }
-    t->p = p;
-    t->cap = cap;
-  }
-  memcpy(t->p + t->n, s, len);
-  t->n += len;
-  t->p[t->n] = '\0';
-}
-
-static void raw(page *t, const char *fmt, ...)
+static void raw(textbuf *t, const char *fmt, ...)
 {
   char buf[1024];
   va_list ap;
@@ -50,36 +26,36 @@ static void raw(page *t, const char *fmt, ...)
   if (n < 0 || (size_t)n >= sizeof buf)
     t->failed = 1; /* only short fixed texts go through here */
   else
-    add(t, buf, (size_t)n);
+    textbuf_append(t, buf, (size_t)n);
 }
 
 /* Text or attribute value: the five special characters as entities, other
  * control bytes as spaces (the DICOM text may hold anything). */
-static void esc(page *t, const char *s)
+static void esc(textbuf *t, const char *s)
 {
   for (; s && *s; s++) {
     unsigned char c = (unsigned char)*s;
     switch (c) {
     case '&':
-      add(t, "&amp;", 5);
+      textbuf_append(t, "&amp;", 5);
       break;
     case '<':
-      add(t, "&lt;", 4);
+      textbuf_append(t, "&lt;", 4);
       break;
     case '>':
-      add(t, "&gt;", 4);
+      textbuf_append(t, "&gt;", 4);
       break;
     case '"':
-      add(t, "&quot;", 6);
+      textbuf_append(t, "&quot;", 6);
       break;
     case '\'':
-      add(t, "&#39;", 5);
+      textbuf_append(t, "&#39;", 5);
       break;
     default:
       if (c < 0x20 || c == 0x7f)
-        add(t, " ", 1);
+        textbuf_append(t, " ", 1);
       else
-        add(t, (const char *)&c, 1);
+        textbuf_append(t, (const char *)&c, 1);
     }
   }
 }
@@ -95,21 +71,21 @@ static const char STYLE[] =
     ".error{color:#b00020;font-weight:bold}.none{color:#777;font-style:italic}"
     ".reason{min-width:14em;max-width:28em;word-wrap:break-word}";
 
-static void row_html(page *t, const report_row *r)
+static void row_html(textbuf *t, const report_row *r)
 {
   raw(t, "<tr>\n<td class=\"pic\">");
   if (r->picture && *r->picture) {
-    add(t, "<a href=\"", 9);
+    textbuf_append(t, "<a href=\"", 9);
     esc(t, r->picture);
-    add(t, "\"><img src=\"", 12);
+    textbuf_append(t, "\"><img src=\"", 12);
     esc(t, r->picture);
-    add(t, "\" alt=\"QA picture of ", 21);
+    textbuf_append(t, "\" alt=\"QA picture of ", 21);
     esc(t, r->folder);
-    add(t, "\"></a>", 6);
+    textbuf_append(t, "\"></a>", 6);
   } else {
-    add(t, "<span class=\"none\">", 19);
+    textbuf_append(t, "<span class=\"none\">", 19);
     esc(t, r->picture_error && *r->picture_error ? r->picture_error : "no picture: not defaced");
-    add(t, "</span>", 7);
+    textbuf_append(t, "</span>", 7);
   }
   raw(t, "</td>\n<td class=\"num\">");
   esc(t, r->number);
@@ -117,15 +93,15 @@ static void row_html(page *t, const report_row *r)
   esc(t, r->description);
   raw(t, "<br><small>");
   esc(t, r->modality);
-  add(t, " ", 1);
+  textbuf_append(t, " ", 1);
   esc(t, r->dimensions);
   if (r->folder && *r->folder) {
-    add(t, "<br>", 4);
+    textbuf_append(t, "<br>", 4);
     esc(t, r->folder);
   }
   raw(t, "</small></td>\n<td class=\"");
   esc(t, r->status);
-  add(t, "\">", 2);
+  textbuf_append(t, "\">", 2);
   esc(t, r->status);
   raw(t, "</td>\n<td class=\"reason\">");
   esc(t, r->reason);
@@ -134,14 +110,14 @@ static void row_html(page *t, const report_row *r)
 
 int report_html_write(const char *path, const char *title, const report_row *rows, size_t n)
 {
-  page t = {NULL, 0, 0, 0};
+  textbuf t = {0};
   size_t count[3] = {0, 0, 0};
   for (size_t i = 0; i < n; i++)
     count[!strcmp(rows[i].status, "defaced") ? 0 : !strcmp(rows[i].status, "refused") ? 1 : 2]++;
   raw(&t, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>deface: ");
   esc(&t, title);
   raw(&t, "</title>\n<style>");
-  add(&t, STYLE, sizeof STYLE - 1);
+  textbuf_append(&t, STYLE, sizeof STYLE - 1);
   raw(&t, "</style>\n</head>\n<body>\n<h1>deface session report</h1>\n");
   raw(&t, "<p class=\"sub\">");
   esc(&t, title);
@@ -159,6 +135,6 @@ int report_html_write(const char *path, const char *title, const report_row *row
     errno = ENOMEM;
   else
     rc = write_file_atomic(path, t.p, t.n);
-  free(t.p);
+  textbuf_free(&t);
   return rc;
 }

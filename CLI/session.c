@@ -24,6 +24,7 @@
 #include "qa.h"
 #include "report_html.h"
 #include "series.h"
+#include "textbuf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -438,48 +439,14 @@ static void run_all(session *s, int jobs)
 /* summary.tsv and skipped.tsv                                              */
 /* ------------------------------------------------------------------------ */
 
-typedef struct text {
-  char *p;
-  size_t n, cap;
-  int failed;
-} text;
-
-static void put(text *t, const char *fmt, ...)
-{
-  if (t->failed)
-    return;
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(t->p ? t->p + t->n : NULL, t->p ? t->cap - t->n : 0, fmt, ap);
-    va_end(ap);
-    if (need < 0) {
-      t->failed = 1;
-      return;
-    }
-    if (t->p && (size_t)need < t->cap - t->n) {
-      t->n += (size_t)need;
-      return;
-    }
-    size_t cap = (t->cap + (size_t)need + 1) * 2;
-    char *p = realloc(t->p, cap);
-    if (!p) {
-      t->failed = 1;
-      return;
-    }
-    t->p = p;
-    t->cap = cap;
-  }
-}
-
 /* A TSV field: tabs, line breaks and other control bytes become spaces. */
-static void put_field(text *t, const char *s, int last)
+static void put_field(textbuf *t, const char *s, int last)
 {
   for (; s && *s; s++) {
     unsigned char c = (unsigned char)*s;
-    put(t, "%c", c < 0x20 || c == 0x7f ? ' ' : c);
+    textbuf_printf(t, "%c", c < 0x20 || c == 0x7f ? ' ' : c);
   }
-  put(t, last ? "\n" : "\t");
+  textbuf_printf(t, last ? "\n" : "\t");
 }
 
 static void dims_text(const size_t d[4], char *out, size_t size)
@@ -506,8 +473,8 @@ static const char *relative(const char *folder, const char *path)
 
 static int write_tables(const session *s, const char *summary_path, const char *skipped_path)
 {
-  text sum = {NULL, 0, 0, 0}, skip = {NULL, 0, 0, 0};
-  put(&sum, "series_uid\tseries_number\tdescription\tmodality\tdimensions\tstatus\treason\tseconds"
+  textbuf sum = {0}, skip = {0};
+  textbuf_printf(&sum, "series_uid\tseries_number\tdescription\tmodality\tdimensions\tstatus\treason\tseconds"
             "\toutput\n");
   for (size_t i = 0; i < s->n; i++) {
     const deface_dicom_series_info *info = deface_dicom_series_at(s->scan, i);
@@ -526,10 +493,10 @@ static int write_tables(const session *s, const char *summary_path, const char *
     put_field(&sum, ROW_STATUS[row->status], 0);
     /* The reader's reasons start with the file's path: relative, as in skipped.tsv. */
     put_field(&sum, relative(deface_dicom_folder_path(s->scan), row->reason), 0);
-    put(&sum, "%.2f\t", row->seconds);
+    textbuf_printf(&sum, "%.2f\t", row->seconds);
     put_field(&sum, output, 1);
   }
-  put(&skip, "path\treason\n");
+  textbuf_printf(&skip, "path\treason\n");
   const char *folder = deface_dicom_folder_path(s->scan);
   for (size_t i = 0; i < deface_dicom_skipped_count(s->scan); i++) {
     put_field(&skip, relative(folder, deface_dicom_skipped_path(s->scan, i)), 0);
@@ -546,8 +513,8 @@ static int write_tables(const session *s, const char *summary_path, const char *
     fprintf(stderr, "deface: %s: cannot write: %s\n", summary_path, strerror(errno));
     rc = -1;
   }
-  free(sum.p);
-  free(skip.p);
+  textbuf_free(&sum);
+  textbuf_free(&skip);
   return rc;
 }
 

@@ -5,6 +5,7 @@
 #include "sidecar.h"
 #include "paths.h"
 #include "sha256.h"
+#include "textbuf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -13,66 +14,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct text {
-  char *p;
-  size_t n, cap;
-  int failed;
-} text;
-
-static void put(text *t, const char *fmt, ...)
-{
-  if (t->failed)
-    return;
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(t->p + t->n, t->cap - t->n, fmt, ap);
-    va_end(ap);
-    if (need < 0) {
-      t->failed = 1;
-      return;
-    }
-    if ((size_t)need < t->cap - t->n) {
-      t->n += (size_t)need;
-      return;
-    }
-    size_t cap = (t->cap + (size_t)need) * 2;
-    char *p = realloc(t->p, cap);
-    if (!p) {
-      t->failed = 1;
-      return;
-    }
-    t->p = p;
-    t->cap = cap;
-  }
-}
-
 /* A JSON string literal: quotes, backslashes and control bytes escaped. */
-static void put_string(text *t, const char *s)
+static void put_string(textbuf *t, const char *s)
 {
-  put(t, "\"");
+  textbuf_printf(t, "\"");
   for (; s && *s; s++) {
     unsigned char c = (unsigned char)*s;
     if (c == '"' || c == '\\')
-      put(t, "\\%c", c);
+      textbuf_printf(t, "\\%c", c);
     else if (c < 0x20)
-      put(t, "\\u%04x", c);
+      textbuf_printf(t, "\\u%04x", c);
     else
-      put(t, "%c", c);
+      textbuf_printf(t, "%c", c);
   }
-  put(t, "\"");
+  textbuf_printf(t, "\"");
 }
 
-static void put_file(text *t, const char *key, const char *path, int last)
+static void put_file(textbuf *t, const char *key, const char *path, int last)
 {
   char hex[65];
-  put(t, "  \"%s\": {\"path\": ", key);
+  textbuf_printf(t, "  \"%s\": {\"path\": ", key);
   put_string(t, path);
   if (path && sha256_file(path, hex) == 0)
-    put(t, ", \"sha256\": \"%s\"}", hex);
+    textbuf_printf(t, ", \"sha256\": \"%s\"}", hex);
   else
-    put(t, ", \"sha256\": null}");
-  put(t, last ? "\n" : ",\n");
+    textbuf_printf(t, ", \"sha256\": null}");
+  textbuf_printf(t, last ? "\n" : ",\n");
 }
 
 static int compare_hex(const void *a, const void *b)
@@ -101,58 +68,54 @@ static int sha256_of_files(const char *const *files, size_t n, char hex[65])
   return rc;
 }
 
-static void put_folder(text *t, const char *key, const char *path, const char *const *files,
+static void put_folder(textbuf *t, const char *key, const char *path, const char *const *files,
                        size_t n)
 {
   char hex[65];
-  put(t, "  \"%s\": {\"path\": ", key);
+  textbuf_printf(t, "  \"%s\": {\"path\": ", key);
   put_string(t, path);
   if (sha256_of_files(files, n, hex) == 0)
-    put(t, ", \"sha256_of_files\": \"%s\"", hex);
+    textbuf_printf(t, ", \"sha256_of_files\": \"%s\"", hex);
   else
-    put(t, ", \"sha256_of_files\": null");
-  put(t, ", \"files\": %zu},\n", n);
+    textbuf_printf(t, ", \"sha256_of_files\": null");
+  textbuf_printf(t, ", \"files\": %zu},\n", n);
 }
 
 int sidecar_write(const char *path, const sidecar_info *info, char *err, size_t errlen)
 {
   const deface_result *r = info->result;
-  text t = {malloc(4096), 0, 4096, 0};
-  if (!t.p) {
-    snprintf(err, errlen, "%s: out of memory", path);
-    return -1;
-  }
-  put(&t, "{\n  \"tool\": \"deface\",\n  \"version\": \"%s\",\n", DEFACE_VERSION);
+  textbuf t = {0};
+  textbuf_printf(&t, "{\n  \"tool\": \"deface\",\n  \"version\": \"%s\",\n", DEFACE_VERSION);
   if (info->input_files)
     put_folder(&t, "input", info->input, info->input_files, info->n_input_files);
   else
     put_file(&t, "input", info->input, 0);
   put_file(&t, "output", info->output, 0);
   put_file(&t, "label", info->label, 0);
-  put(&t, "  \"fill\": \"%s\",\n", deface_fill_name(info->fill));
-  put(&t, "  \"ears\": %s,\n", info->ears ? "true" : "false");
+  textbuf_printf(&t, "  \"fill\": \"%s\",\n", deface_fill_name(info->fill));
+  textbuf_printf(&t, "  \"ears\": %s,\n", info->ears ? "true" : "false");
   if (info->fill == DEFACE_FILL_BLUR)
-    put(&t, "  \"sigma_mm\": %.3g,\n", info->sigma_mm);
-  put(&t, "  \"modality_guess\": \"%s\",\n", r->is_ct ? "CT" : "MR");
-  put(&t, "  \"air_value\": %.6g,\n", r->air_value);
+    textbuf_printf(&t, "  \"sigma_mm\": %.3g,\n", info->sigma_mm);
+  textbuf_printf(&t, "  \"modality_guess\": \"%s\",\n", r->is_ct ? "CT" : "MR");
+  textbuf_printf(&t, "  \"air_value\": %.6g,\n", r->air_value);
   if (r->eyes_found)
-    put(&t,
+    textbuf_printf(&t,
         "  \"eye_centres_ras_mm\": {\"right\": [%.2f, %.2f, %.2f], \"left\": [%.2f, %.2f, "
         "%.2f]},\n",
         r->eye_ras[0][0], r->eye_ras[0][1], r->eye_ras[0][2], r->eye_ras[1][0], r->eye_ras[1][1],
         r->eye_ras[1][2]);
   else
-    put(&t, "  \"eye_centres_ras_mm\": null,\n");
-  put(&t, "  \"pitch_correction_deg\": %.1f,\n", r->pitch_correction_deg);
-  put(&t, "  \"nose_in_view\": %s,\n  \"mouth_in_view\": %s,\n", r->nose_in_view ? "true" : "false",
+    textbuf_printf(&t, "  \"eye_centres_ras_mm\": null,\n");
+  textbuf_printf(&t, "  \"pitch_correction_deg\": %.1f,\n", r->pitch_correction_deg);
+  textbuf_printf(&t, "  \"nose_in_view\": %s,\n  \"mouth_in_view\": %s,\n", r->nose_in_view ? "true" : "false",
       r->mouth_in_view ? "true" : "false");
-  put(&t, "  \"labelled_ml\": %.2f,\n  \"changed_ml\": %.2f,\n", r->labelled_ml, r->changed_ml);
-  put(&t, "  \"face_surface_changed\": %.3f,\n", r->face_surface_changed);
-  put(&t, "  \"status\": ");
+  textbuf_printf(&t, "  \"labelled_ml\": %.2f,\n  \"changed_ml\": %.2f,\n", r->labelled_ml, r->changed_ml);
+  textbuf_printf(&t, "  \"face_surface_changed\": %.3f,\n", r->face_surface_changed);
+  textbuf_printf(&t, "  \"status\": ");
   put_string(&t, info->status);
-  put(&t, ",\n  \"reason\": ");
+  textbuf_printf(&t, ",\n  \"reason\": ");
   put_string(&t, r->reason);
-  put(&t, ",\n  \"seconds\": %.3f\n}\n", info->seconds);
+  textbuf_printf(&t, ",\n  \"seconds\": %.3f\n}\n", info->seconds);
   int rc = 0;
   if (t.failed) {
     snprintf(err, errlen, "%s: out of memory", path);
@@ -161,6 +124,6 @@ int sidecar_write(const char *path, const sidecar_info *info, char *err, size_t 
     snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
     rc = -1;
   }
-  free(t.p);
+  textbuf_free(&t);
   return rc;
 }

@@ -24,7 +24,7 @@ if(TARGET deface)
   set(_cli ${PROJECT_SOURCE_DIR}/CLI)
   add_executable(test_session_names ${_dicom_dir}/test_session_names.c ${_cli}/session.c
     ${_cli}/series.c ${_cli}/outputs.c ${_cli}/paths.c ${_cli}/sidecar.c ${_cli}/sha256.c
-    ${_cli}/qa.c ${_cli}/report_html.c)
+    ${_cli}/qa.c ${_cli}/report_html.c ${_cli}/textbuf.c)
   target_include_directories(test_session_names PRIVATE ${_dicom_dir}/../unit ${_cli})
   target_link_libraries(test_session_names PRIVATE deface_dicom deface_nifti deface_core
                                                    Threads::Threads m)
