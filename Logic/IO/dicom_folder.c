@@ -11,8 +11,10 @@ void deface_dicom_folder_free(deface_dicom_folder *folder)
     return;
   for (size_t i = 0; i < folder->nfiles; i++)
     free(folder->files[i].path);
-  for (size_t s = 0; s < folder->nseries; s++)
+  for (size_t s = 0; s < folder->nseries; s++) {
     free(folder->series[s].members);
+    free(folder->series[s].sources);
+  }
   for (size_t i = 0; i < folder->nskipped; i++) {
     free(folder->skipped[i].path);
     free(folder->skipped[i].reason);
@@ -42,9 +44,10 @@ const deface_dicom_series_info *deface_dicom_series_at(const deface_dicom_folder
 
 const char *deface_dicom_series_file(const deface_dicom_folder *folder, size_t index, size_t k)
 {
-  if (!folder || index >= folder->nseries || k >= folder->series[index].nmembers)
+  if (!folder || index >= folder->nseries || k >= folder->series[index].info.files ||
+      !folder->series[index].sources)
     return NULL;
-  return folder->files[folder->series[index].members[k]].path;
+  return folder->files[folder->series[index].sources[k]].path;
 }
 
 size_t deface_dicom_skipped_count(const deface_dicom_folder *folder)

@@ -1,10 +1,11 @@
 /*
  * dicom_pixels.cpp - reads the pixels of one assembled series into a
- * deface_volume: each file decoded by dcmtk (compressed ones through the
- * registered codecs), checked against its scanned header, its stored values
- * masked to BitsStored and sign-extended, and placed at its slice and time
- * point. Uniform rescaling stays the volume's scaling; per-file rescaling
- * turns the volume into float32 real values.
+ * deface_volume: each file loaded and decoded by dcmtk once (compressed ones
+ * through the registered codecs, all frames of a multi-frame file at once),
+ * checked against its scanned header; each slice (a file, or a frame of an
+ * enhanced file) has its stored values masked to BitsStored, sign-extended,
+ * and placed at its slice and time point. Uniform rescaling stays the volume's
+ * scaling; per-slice rescaling turns the volume into float32 real values.
  */
 #include "dicom_dcmtk.h"
 #include "dicom_private.h"
@@ -14,6 +15,7 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcxfer.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <new>
@@ -71,22 +73,37 @@ deface_status fail(char *err, deface_status st, const char *path, const char *wh
   return st;
 }
 
-// Decodes one file and writes its pixels to dst (nx * ny voxels).
-deface_status read_slice(const dicom_file &f, const layout &l, void *dst, char *err)
-{
+// One file, loaded and decoded once for all the frames read from it.
+struct open_file {
+  size_t source = static_cast<size_t>(-1);
   DcmFileFormat ff;
-  OFCondition c = ff.loadFile(f.path);
+  DcmElement *pixels = nullptr;
+};
+
+// Loads and decodes f's file into of (unless it is already there) and checks
+// it against the scanned header.
+deface_status open_pixels(const dicom_file &f, const layout &l, open_file &of, char *err)
+{
+  if (of.source == f.source && of.pixels)
+    return DEFACE_OK;
+  of.source = static_cast<size_t>(-1);
+  of.pixels = nullptr;
+  OFCondition c = of.ff.loadFile(f.path);
   if (c.bad())
     return fail(err, DEFACE_E_INPUT, f.path, (std::string("cannot read: ") + c.text()).c_str());
-  DcmDataset *ds = ff.getDataset();
+  DcmDataset *ds = of.ff.getDataset();
   Uint16 rows = 0, cols = 0, bits = 0;
   ds->findAndGetUint16(DCM_Rows, rows);
   ds->findAndGetUint16(DCM_Columns, cols);
   ds->findAndGetUint16(DCM_BitsAllocated, bits);
-  if (rows != l.ny || cols != l.nx || bits != l.bits_allocated)
+  Sint32 frames = 1;
+  if (ds->findAndGetSint32(DCM_NumberOfFrames, frames).bad())
+    frames = 1;
+  if (rows != l.ny || cols != l.nx || bits != l.bits_allocated || frames != f.frames)
     return fail(err, DEFACE_E_INPUT, f.path, "the file changed since the folder was scanned");
   DcmXfer xfer(ds->getOriginalXfer());
   if (xfer.isEncapsulated()) {
+    // Decodes every frame of a multi-frame file at once, with dcmtk's codecs.
     c = ds->chooseRepresentation(EXS_LittleEndianExplicit, nullptr);
     if (c.bad() || !ds->canWriteXfer(EXS_LittleEndianExplicit)) {
       std::string why = std::string("cannot decode the pixels (") + xfer.getXferName() +
@@ -97,23 +114,39 @@ deface_status read_slice(const dicom_file &f, const layout &l, void *dst, char *
   DcmElement *pixels = nullptr;
   if (ds->findAndGetElement(DCM_PixelData, pixels).bad() || !pixels)
     return fail(err, DEFACE_E_INPUT, f.path, "no pixel data");
-  size_t n = l.nx * l.ny, need = n * static_cast<size_t>(l.bits_allocated / 8);
-  if (pixels->getLength() < need) {
-    char why[160];
-    std::snprintf(why, sizeof why, "pixel data has %lu bytes, %zu expected: truncated",
-                  static_cast<unsigned long>(pixels->getLength()), need);
+  of.pixels = pixels;
+  of.source = f.source;
+  return DEFACE_OK;
+}
+
+// Writes the pixels of f's frame (nx * ny voxels) to dst.
+deface_status read_slice(const dicom_file &f, const layout &l, open_file &of, void *dst, char *err)
+{
+  deface_status st = open_pixels(f, l, of, err);
+  if (st != DEFACE_OK)
+    return st;
+  DcmElement *pixels = of.pixels;
+  size_t n = l.nx * l.ny, frame = static_cast<size_t>(f.frame);
+  size_t need = n * static_cast<size_t>(l.bits_allocated / 8);
+  if (frame > 0 && need > SIZE_MAX / (frame + 1))
+    return fail(err, DEFACE_E_INPUT, f.path, "frame offset overflows");
+  if (pixels->getLength() < need * (frame + 1)) {
+    char why[200];
+    std::snprintf(why, sizeof why,
+                  "pixel data has %lu bytes, %zu expected for frame %zu: truncated",
+                  static_cast<unsigned long>(pixels->getLength()), need * (frame + 1), frame + 1);
     return fail(err, DEFACE_E_INPUT, f.path, why);
   }
   if (l.bits_allocated == 8) {
     Uint8 *raw = nullptr;
     if (pixels->getUint8Array(raw).bad() || !raw)
       return fail(err, DEFACE_E_INPUT, f.path, "cannot read the pixel data");
-    place(raw, l, f, dst);
+    place(raw + frame * n, l, f, dst);
   } else {
     Uint16 *raw = nullptr;
     if (pixels->getUint16Array(raw).bad() || !raw)
       return fail(err, DEFACE_E_INPUT, f.path, "cannot read the pixel data");
-    place(raw, l, f, dst);
+    place(raw + frame * n, l, f, dst);
   }
   return DEFACE_OK;
 }
@@ -144,8 +177,9 @@ deface_status load(const deface_dicom_folder *folder, const dicom_series &s, def
   auto *data = static_cast<unsigned char *>(deface_volume_data(v));
   size_t slice_bytes = l.nx * l.ny * deface_datatype_size(l.datatype);
   try {
+    open_file of;
     for (size_t m = 0; m < s.nmembers && st == DEFACE_OK; m++)
-      st = read_slice(folder->files[s.members[m]], l, data + m * slice_bytes, err);
+      st = read_slice(folder->files[s.members[m]], l, of, data + m * slice_bytes, err);
   } catch (...) {
     deface_volume_free(v); // the volume is ours until it is returned
     throw;

@@ -25,6 +25,12 @@ typedef struct dicom_file {
   int samples_per_pixel;
   long frames;  /* NumberOfFrames, 1 when absent */
   int enhanced; /* an enhanced multi-frame SOP class or per-frame groups */
+  /* An enhanced multi-frame file is scanned into one entry per frame, with
+   * that frame's geometry, scaling and frame content; the rest is the file's. */
+  long frame;        /* 0-based frame of an enhanced file; 0 otherwise */
+  size_t source;     /* index in the scan of the file's first entry (itself
+                      * for a single-frame file): entries of one file share it */
+  char stack_id[17]; /* FrameContentSequence > StackID, "" when absent */
   int has_ipp, has_iop, has_spacing;
   double ipp[3], iop[6], spacing[2]; /* spacing: row pitch, column pitch (mm) */
   double slope, inter;               /* 1, 0 when absent */
@@ -43,6 +49,7 @@ typedef struct dicom_series {
   size_t nmembers;
   int varying_scaling; /* slopes/intercepts differ between files */
   double slope, inter;
+  size_t *sources; /* the distinct files (their first entries), in read order */
 } dicom_series;
 
 typedef struct dicom_skipped {
@@ -59,6 +66,13 @@ struct deface_dicom_folder {
   dicom_skipped *skipped;
   size_t nskipped, capskipped;
 };
+
+/**
+ * Fills series->sources and info.files with the distinct files among the
+ * members (frames of one enhanced file count once). Returns DEFACE_OK or
+ * DEFACE_E_NOMEM.
+ */
+deface_status dicom_series_sources(const dicom_file *files, size_t nfiles, dicom_series *series);
 
 /** Appends a skipped file (copies both strings); 0 or -1 when out of memory. */
 int dicom_add_skipped(deface_dicom_folder *folder, const char *path, const char *reason);

@@ -1,7 +1,9 @@
 /*
  * dicom_scan.cpp - walks a folder, reads each file's DICOM header (never its
  * pixels) with dcmtk, skips what is not a cross-sectional image with a
- * reason, and hands the rest to dicom_assemble() (dicom_series.c).
+ * reason, and hands the rest to dicom_assemble() (dicom_series.c). An
+ * enhanced multi-frame file becomes one entry per frame from its functional
+ * groups, so that frames are grouped and sorted like single-frame files.
  */
 #include "dicom_dcmtk.h"
 #include "dicom_private.h"
@@ -71,6 +73,9 @@ long integer(DcmItem *item, const DcmTagKey &tag, long fallback)
   Sint32 v = 0;
   if (item->findAndGetSint32(tag, v).good())
     return v;
+  Uint32 w = 0; // UL: the frame content indices
+  if (item->findAndGetUint32(tag, w).good())
+    return static_cast<long>(w);
   Uint16 u = 0;
   if (item->findAndGetUint16(tag, u).good())
     return u;
@@ -135,9 +140,92 @@ const char *skip_class(const std::string &sop)
   return nullptr;
 }
 
-// Reads one file's header into f, or returns false with the reason to skip it.
-bool read_header(const std::string &path, dicom_file *f, std::string &why)
+// The functional group macro `seq` of one frame: its own, else the shared one.
+DcmItem *group(DcmItem *per_frame, DcmItem *shared, const DcmTagKey &seq)
 {
+  DcmItem *item = nullptr;
+  if (per_frame && per_frame->findAndGetSequenceItem(seq, item, 0).good() && item)
+    return item;
+  item = nullptr;
+  if (shared && shared->findAndGetSequenceItem(seq, item, 0).good() && item)
+    return item;
+  return nullptr;
+}
+
+// An enhanced multi-frame file as one entry per frame, each with its frame's
+// geometry (PlanePosition, PlaneOrientation, PixelMeasures), scaling
+// (PixelValueTransformation, else stored values: an MR RealWorldValueMapping
+// is not a rescale) and frame content (TemporalPositionIndex, StackID), the
+// per-frame groups first and the shared groups as fallback. False with the
+// reason when a frame lacks its geometry.
+bool read_frames(DcmItem *ds, const dicom_file &base, std::vector<dicom_file> &out,
+                 std::string &why)
+{
+  DcmItem *shared = nullptr;
+  if (ds->findAndGetSequenceItem(DCM_SharedFunctionalGroupsSequence, shared, 0).bad())
+    shared = nullptr;
+  DcmSequenceOfItems *per = nullptr;
+  if (ds->findAndGetSequence(DCM_PerFrameFunctionalGroupsSequence, per).bad())
+    per = nullptr;
+  long nframes = base.frames;
+  if (nframes < 1) {
+    why = "an enhanced multi-frame image without NumberOfFrames";
+    return false;
+  }
+  if (per && static_cast<long>(per->card()) != nframes) {
+    why = "PerFrameFunctionalGroupsSequence has " + std::to_string(per->card()) + " items for " +
+          std::to_string(nframes) + " frames";
+    return false;
+  }
+  // Without per-frame groups every frame would share one position (and a
+  // forged NumberOfFrames could ask for any number of entries).
+  if (!per && nframes > 1) {
+    why = "an enhanced multi-frame image without PerFrameFunctionalGroupsSequence: no position "
+          "per frame";
+    return false;
+  }
+  out.reserve(static_cast<size_t>(nframes));
+  for (long i = 0; i < nframes; i++) {
+    DcmItem *pf = per ? per->getItem(static_cast<unsigned long>(i)) : nullptr;
+    dicom_file f = base;
+    f.frame = i;
+    DcmItem *pos = group(pf, shared, DCM_PlanePositionSequence);
+    DcmItem *ori = group(pf, shared, DCM_PlaneOrientationSequence);
+    DcmItem *mea = group(pf, shared, DCM_PixelMeasuresSequence);
+    f.has_ipp = pos && decimals(pos, DCM_ImagePositionPatient, f.ipp, 3);
+    f.has_iop = ori && decimals(ori, DCM_ImageOrientationPatient, f.iop, 6);
+    f.has_spacing = mea && decimals(mea, DCM_PixelSpacing, f.spacing, 2);
+    if (!(f.has_ipp && f.has_iop && f.has_spacing)) {
+      why = "frame " + std::to_string(i + 1) +
+            " has no ImagePositionPatient, ImageOrientationPatient or PixelSpacing in its "
+            "functional groups";
+      return false;
+    }
+    if (DcmItem *pvt = group(pf, shared, DCM_PixelValueTransformationSequence)) {
+      double v = 1;
+      f.slope = decimals(pvt, DCM_RescaleSlope, &v, 1) ? v : 1.0;
+      f.inter = decimals(pvt, DCM_RescaleIntercept, &v, 1) ? v : 0.0;
+    }
+    if (f.slope == 0) {
+      why = "frame " + std::to_string(i + 1) + ": RescaleSlope is 0";
+      return false;
+    }
+    if (DcmItem *fc = group(pf, nullptr, DCM_FrameContentSequence)) {
+      f.temporal = integer(fc, DCM_TemporalPositionIndex, 0);
+      copy_text(f.stack_id, sizeof f.stack_id, text(fc, DCM_StackID));
+    }
+    out.push_back(f);
+  }
+  return true;
+}
+
+// Reads one file's header into entries (one, or one per frame of an enhanced
+// file), or returns false with the reason to skip it.
+bool read_header(const std::string &path, std::vector<dicom_file> &out, std::string &why)
+{
+  dicom_file entry;
+  std::memset(&entry, 0, sizeof entry);
+  dicom_file *f = &entry;
   if (!looks_like_dicom(path)) {
     why = "not DICOM (no DICM marker at byte 128)";
     return false;
@@ -216,6 +304,9 @@ bool read_header(const std::string &path, dicom_file *f, std::string &why)
   f->acquisition = integer(ds, DCM_AcquisitionNumber, 0);
   f->instance = integer(ds, DCM_InstanceNumber, 0);
   f->time = time_of_day(text(ds, DCM_AcquisitionTime));
+  if (f->enhanced)
+    return read_frames(ds, entry, out, why);
+  out.push_back(entry);
   return true;
 }
 
@@ -252,20 +343,24 @@ deface_status scan(const char *path, deface_dicom_folder *folder, char *err)
     return DEFACE_E_INPUT;
   }
   std::sort(paths.begin(), paths.end());
+  std::vector<dicom_file> entries;
   for (const std::string &p : paths) {
-    dicom_file f;
-    std::memset(&f, 0, sizeof f);
+    entries.clear();
     std::string why;
-    if (!read_header(p, &f, why)) {
+    if (!read_header(p, entries, why)) {
       if (dicom_add_skipped(folder, p.c_str(), why.c_str()) != 0)
         return DEFACE_E_NOMEM;
       continue;
     }
-    f.path = strdup(p.c_str());
-    f.order = folder->nfiles;
-    if (!f.path || add_file(folder, f) != DEFACE_OK) {
-      std::free(f.path);
-      return DEFACE_E_NOMEM;
+    size_t source = folder->nfiles;
+    for (dicom_file &f : entries) {
+      f.path = strdup(p.c_str());
+      f.order = folder->nfiles;
+      f.source = source;
+      if (!f.path || add_file(folder, f) != DEFACE_OK) {
+        std::free(f.path);
+        return DEFACE_E_NOMEM;
+      }
     }
   }
   return dicom_assemble(folder, err);

