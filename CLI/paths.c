@@ -5,6 +5,9 @@
 #include "paths.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,15 +64,39 @@ int path_is_dir(const char *path)
   return stat(path, &s) == 0 && S_ISDIR(s.st_mode);
 }
 
+/* A new file that nobody else uses, created 0666 so that the umask applies as
+ * for any file: never by changing the process's umask, which other threads
+ * (session mode) would see. */
+static int create_temp(const char *dir, const char *base, char *tmp, size_t size)
+{
+  static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20) ^ (uint64_t)(uintptr_t)tmp;
+  for (int attempt = 0; attempt < 100; attempt++) {
+    char suffix[7];
+    for (int i = 0; i < 6; i++) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      suffix[i] = letters[(x >> 33) % (sizeof letters - 1)];
+    }
+    suffix[6] = '\0';
+    if (snprintf(tmp, size, "%s/.%s.tmp%s", dir, base, suffix) >= (int)size) {
+      errno = ENAMETOOLONG;
+      return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0 || errno != EEXIST)
+      return fd;
+  }
+  errno = EEXIST;
+  return -1;
+}
+
 int write_file_atomic(const char *path, const char *text, size_t length)
 {
   char dir[CLI_PATH_MAX], base[CLI_PATH_MAX], tmp[CLI_PATH_MAX + 64];
   path_split(path, dir, sizeof dir, base, sizeof base);
-  if (snprintf(tmp, sizeof tmp, "%s/.%s.tmpXXXXXX", dir, base) >= (int)sizeof tmp) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  int fd = mkstemp(tmp);
+  int fd = create_temp(dir, base, tmp, sizeof tmp);
   if (fd < 0)
     return -1;
   FILE *f = fdopen(fd, "wb");
@@ -84,12 +111,6 @@ int write_file_atomic(const char *path, const char *text, size_t length)
   int bad = put != length || fflush(f) != 0 || fsync(fileno(f)) != 0;
   int e = errno;
   bad |= fclose(f) != 0;
-  /* mkstemp creates 0600; outputs are ordinary files like the NIfTI ones. */
-  if (!bad) {
-    mode_t mask = umask(0);
-    umask(mask);
-    chmod(tmp, 0666 & ~mask);
-  }
   if (bad || rename(tmp, path) != 0) {
     e = bad ? e : errno;
     unlink(tmp);
