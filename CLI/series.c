@@ -42,23 +42,16 @@ static void describe(const deface_dicom_series_info *s, char *text, size_t size)
 
 /* The volume again, with the matrix its NIfTI header will carry (float), so
  * that the output and its header agree exactly. */
-static deface_status rebuild_on_header(deface_volume **volume, const deface_nifti *header,
-                                       char *err)
+/* NIfTI-1 holds the matrix and the scaling as float: the volume takes the
+ * header's values, so that the file says exactly what the volume does. */
+static deface_status take_header_geometry(deface_volume *volume, const deface_nifti *header,
+                                          char *err)
 {
-  size_t dims[4];
   double m[4][4], slope, inter;
-  deface_volume *v = *volume, *copy = NULL;
-  deface_volume_dims(v, dims);
   deface_nifti_matrix(header, m);
-  deface_volume_scaling(v, &slope, &inter);
-  deface_status st = deface_volume_new(dims, deface_volume_datatype(v), m, &copy, err);
-  if (st != DEFACE_OK)
-    return st;
-  memcpy(deface_volume_data(copy), deface_volume_data_const(v), deface_volume_bytes(v));
-  deface_volume_set_scaling(copy, slope, inter);
-  deface_volume_free(v);
-  *volume = copy;
-  return DEFACE_OK;
+  deface_nifti_scaling(header, &slope, &inter);
+  deface_volume_set_scaling(volume, slope, inter);
+  return deface_volume_set_matrix(volume, m, err);
 }
 
 deface_status series_read(const deface_dicom_folder *scan, size_t index, deface_volume **volume,
@@ -68,7 +61,7 @@ deface_status series_read(const deface_dicom_folder *scan, size_t index, deface_
   *header = NULL;
   deface_status st = deface_dicom_load(scan, index, volume, err);
   if (st == DEFACE_OK && (st = deface_nifti_header_new(*volume, header, err)) == DEFACE_OK)
-    st = rebuild_on_header(volume, *header, err);
+    st = take_header_geometry(*volume, *header, err);
   if (st != DEFACE_OK) {
     deface_volume_free(*volume);
     deface_nifti_free(*header);

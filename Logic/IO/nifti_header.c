@@ -90,9 +90,10 @@ deface_status deface_nifti_header_new(const deface_volume *volume, deface_nifti 
   memcpy(h->dims, dims, sizeof dims);
   h->nifti_datatype = code;
   h->datatype = deface_volume_datatype(volume);
-  h->slope = slope == 0 ? 1 : slope;
-  h->inter = inter;
-  /* What a reader will compute from the stored (float) sform. */
+  /* What a reader will compute from the stored (float) fields: the volume is
+   * to take these (deface_nifti_matrix, deface_nifti_scaling) before writing. */
+  h->slope = r->scl_slope;
+  h->inter = r->scl_inter;
   for (int j = 0; j < 4; j++) {
     h->matrix[0][j] = r->srow_x[j];
     h->matrix[1][j] = r->srow_y[j];

@@ -467,3 +467,9 @@ void deface_nifti_matrix(const deface_nifti *header, double m[4][4])
 {
   memcpy(m, header->matrix, sizeof header->matrix);
 }
+
+void deface_nifti_scaling(const deface_nifti *header, double *slope, double *inter)
+{
+  *slope = header->slope;
+  *inter = header->inter;
+}

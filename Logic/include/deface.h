@@ -116,6 +116,13 @@ const void *deface_volume_data_const(const deface_volume *volume);
 
 /** The voxel-to-RAS matrix into m (row-major). */
 void deface_volume_matrix(const deface_volume *volume, double m[4][4]);
+/**
+ * Replaces the voxel-to-RAS matrix (e.g. by the float-rounded one a file
+ * header will hold), voxels untouched. DEFACE_E_USAGE if it is not a valid
+ * affine; the volume is then unchanged.
+ */
+deface_status deface_volume_set_matrix(deface_volume *volume, const double voxel_to_ras[4][4],
+                                       char *err);
 /** Voxel sizes in mm, the column norms of the matrix. */
 void deface_volume_spacing(const deface_volume *volume, double spacing[3]);
 

@@ -147,6 +147,15 @@ void deface_volume_matrix(const deface_volume *volume, double m[4][4])
   memcpy(m, volume->matrix, sizeof volume->matrix);
 }
 
+deface_status deface_volume_set_matrix(deface_volume *volume, const double voxel_to_ras[4][4],
+                                       char *err)
+{
+  if (!matrix_is_valid(voxel_to_ras))
+    return deface_fail(err, DEFACE_E_USAGE, "voxel-to-RAS matrix is singular or not affine");
+  memcpy(volume->matrix, voxel_to_ras, sizeof volume->matrix);
+  return DEFACE_OK;
+}
+
 void deface_volume_spacing(const deface_volume *volume, double spacing[3])
 {
   for (int c = 0; c < 3; c++) {

@@ -26,7 +26,7 @@ int main(int argc, char **argv)
   }
   char err[DEFACE_ERRLEN] = "";
   deface_dicom_folder *scan = NULL;
-  deface_volume *v = NULL, *w = NULL;
+  deface_volume *v = NULL;
   deface_nifti *h = NULL;
   int rc = 1;
   if (deface_dicom_scan(argv[1], &scan, err) != DEFACE_OK) {
@@ -54,17 +54,14 @@ int main(int argc, char **argv)
   if (deface_dicom_load(scan, 0, &v, err) != DEFACE_OK ||
       deface_nifti_header_new(v, &h, err) != DEFACE_OK)
     goto fail;
-  /* The header's matrix is float; the written volume must carry exactly it. */
-  size_t dims[4];
+  /* The header's matrix and scaling are float; the written volume must carry exactly them. */
   double m[4][4], slope, inter;
-  deface_volume_dims(v, dims);
   deface_nifti_matrix(h, m);
-  deface_volume_scaling(v, &slope, &inter);
-  if (deface_volume_new(dims, deface_volume_datatype(v), m, &w, err) != DEFACE_OK)
+  deface_nifti_scaling(h, &slope, &inter);
+  deface_volume_set_scaling(v, slope, inter);
+  if (deface_volume_set_matrix(v, m, err) != DEFACE_OK)
     goto fail;
-  memcpy(deface_volume_data(w), deface_volume_data_const(v), deface_volume_bytes(v));
-  deface_volume_set_scaling(w, slope, inter);
-  if (deface_nifti_write(argv[2], w, h, "deface_dicom read of a DICOM series", err) != DEFACE_OK)
+  if (deface_nifti_write(argv[2], v, h, "deface_dicom read of a DICOM series", err) != DEFACE_OK)
     goto fail;
   rc = 0;
   goto done;
@@ -72,7 +69,6 @@ fail:
   fprintf(stderr, "dicom_to_nifti: %s\n", err);
 done:
   deface_volume_free(v);
-  deface_volume_free(w);
   deface_nifti_free(h);
   deface_dicom_folder_free(scan);
   return rc;

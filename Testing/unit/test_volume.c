@@ -60,6 +60,15 @@ static void test_scaling_and_store(void)
   double m[4][4];
   deface_volume_matrix(c, m);
   CHECK(memcmp(m, IDENTITY, sizeof m) == 0);
+  check_context = "set_matrix";
+  double oblique[4][4] = {{0.9, -0.1, 0, 5}, {0.1, 0.9, 0, -7}, {0, 0, 2, 1}, {0, 0, 0, 1}};
+  double singular2[4][4] = {{1, 0, 0, 0}, {1, 0, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}};
+  CHECK(deface_volume_set_matrix(v, oblique, NULL) == DEFACE_OK);
+  deface_volume_matrix(v, m);
+  CHECK(memcmp(m, oblique, sizeof m) == 0);
+  CHECK(deface_volume_set_matrix(v, singular2, NULL) == DEFACE_E_USAGE);
+  deface_volume_matrix(v, m);
+  CHECK(memcmp(m, oblique, sizeof m) == 0); /* unchanged after a refusal */
   deface_volume_free(v);
   deface_volume_free(c);
 

@@ -91,10 +91,10 @@ deface_status deface_nifti_write_label(const char *path, const deface_volume *la
 /**
  * A new NIfTI-1 header describing `volume` (dims, datatype, scaling, its
  * voxel-to-RAS matrix as sform and qform with code "scanner", units mm and s),
- * for volumes that did not come from a NIfTI file. The volume can then be
- * written with deface_nifti_write(). The header's matrix is the float-rounded
- * sform, so a volume whose matrix needs more precision than float must take it
- * from deface_nifti_matrix() first.
+ * for volumes that did not come from a NIfTI file. NIfTI-1 stores the matrix
+ * and the scaling as float: give the volume the header's values
+ * (deface_nifti_matrix, deface_nifti_scaling) before deface_nifti_write(),
+ * so that what is written is exactly what the volume says.
  * @return DEFACE_OK, DEFACE_E_USAGE (dims over 32767, unknown datatype) or
  *         DEFACE_E_NOMEM. Free *out with deface_nifti_free().
  */
@@ -102,6 +102,8 @@ deface_status deface_nifti_header_new(const deface_volume *volume, deface_nifti 
 
 /** The voxel-to-RAS matrix the header describes (row-major). */
 void deface_nifti_matrix(const deface_nifti *header, double m[4][4]);
+/** The scaling the header describes (slope 1, inter 0 when unscaled). */
+void deface_nifti_scaling(const deface_nifti *header, double *slope, double *inter);
 
 /** Frees a header from deface_nifti_read(); NULL is a no-op. */
 void deface_nifti_free(deface_nifti *header);
