@@ -60,7 +60,8 @@ static int parse_sigma(const char *s, double *sigma)
   char *end = NULL;
   errno = 0;
   double v = strtod(s, &end);
-  if (errno || end == s || *end != '\0' || !isfinite(v) || v <= 0.0)
+  /* The XML constraints, as the deface command has them. */
+  if (errno || end == s || *end != '\0' || !(v >= 0.5 && v <= 50))
     return -1;
   *sigma = v;
   return 0;
@@ -109,7 +110,7 @@ int fm_args_parse(int argc, char *argv[], fm_args *a, char *err)
         return fail(err, "--fill: expected zero, blur or noise, not %s", v);
     } else if (take(argc, argv, &i, "sigma", &v, &missing)) {
       if (!missing && parse_sigma(v, &a->sigma_mm) != 0)
-        return fail(err, "--sigma: expected a positive number of mm, not %s", v);
+        return fail(err, "--sigma: expected a number of mm from 0.5 to 50, not %s", v);
     } else if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0') {
       return fail(err, "unknown option %s", argv[i]);
     } else if (positional == 0) {

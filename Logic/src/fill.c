@@ -41,19 +41,15 @@ static double next_gauss(uint64_t *s)
   return sqrt(-2 * log(u1)) * cos(2 * DEFACE_PI * u2);
 }
 
-/* Separable Gaussian along one axis of a box of doubles. */
+/* Separable Gaussian along one axis of a box of doubles. The kernel needs
+ * 2 * n[axis] + 1 doubles: it never reaches further than the box. */
 static void blur_axis(double *box, const size_t n[3], int axis, double sigma_vox, double *line,
-                      double *tmp)
+                      double *tmp, double *kernel)
 {
-  if (sigma_vox < 0.3)
-    return;
-  int radius = (int)ceil(3 * sigma_vox);
-  double kernel[512];
-  if (radius > 255)
-    radius = 255;
-  double ksum = 0;
+  double reach = ceil(3 * sigma_vox);
+  int radius = reach < 1 ? 1 : reach > (double)n[axis] ? (int)n[axis] : (int)reach;
   for (int q = -radius; q <= radius; q++)
-    ksum += kernel[q + radius] = exp(-0.5 * q * q / (sigma_vox * sigma_vox));
+    kernel[q + radius] = exp(-0.5 * q * q / (sigma_vox * sigma_vox));
   size_t stride[3] = {1, n[0], n[0] * n[1]};
   int a1 = (axis + 1) % 3, a2 = (axis + 2) % 3;
   for (size_t p2 = 0; p2 < n[a2]; p2++)
@@ -75,7 +71,17 @@ static void blur_axis(double *box, const size_t n[3], int axis, double sigma_vox
       for (size_t q = 0; q < n[axis]; q++)
         box[base + q * stride[axis]] = tmp[q];
     }
-  (void)ksum;
+}
+
+deface_status deface_check_fill_options(const deface_options *options, char *err)
+{
+  if (options->fill != DEFACE_FILL_ZERO && options->fill != DEFACE_FILL_BLUR &&
+      options->fill != DEFACE_FILL_NOISE)
+    return deface_fail(err, DEFACE_E_USAGE, "unknown fill mode %d", (int)options->fill);
+  if (options->fill == DEFACE_FILL_BLUR && !(options->sigma_mm > 0 && options->sigma_mm <= 100))
+    return deface_fail(err, DEFACE_E_USAGE, "blur sigma %g mm is not within (0, 100]",
+                       options->sigma_mm);
+  return DEFACE_OK;
 }
 
 deface_status deface_apply_fill(deface_volume *volume, const deface_volume *label,
@@ -88,6 +94,9 @@ deface_status deface_apply_fill(deface_volume *volume, const deface_volume *labe
   if (ld[0] != dims[0] || ld[1] != dims[1] || ld[2] != dims[2] ||
       deface_volume_datatype(label) != DEFACE_UINT8)
     return deface_fail(err, DEFACE_E_USAGE, "the label does not match the volume's grid");
+  deface_status valid = deface_check_fill_options(options, err);
+  if (valid != DEFACE_OK)
+    return valid;
   const uint8_t *lab = deface_volume_data_const(label);
   size_t n3 = deface_volume_voxels_3d(volume), esize = deface_datatype_size(deface_volume_datatype(volume));
   double air = fmax(result->air_value, lowest_real(volume));
@@ -117,17 +126,19 @@ deface_status deface_apply_fill(deface_volume *volume, const deface_volume *labe
     size_t b1 = hi[a] + grow < dims[a] ? hi[a] + grow : dims[a] - 1;
     bn[a] = b1 - b0[a] + 1;
   }
-  double *box = NULL, *line = NULL, *tmp = NULL;
+  double *box = NULL, *line = NULL, *tmp = NULL, *kernel = NULL;
   if (options->fill == DEFACE_FILL_BLUR) {
     size_t nmax = bn[0] > bn[1] ? bn[0] : bn[1];
     nmax = nmax > bn[2] ? nmax : bn[2];
     box = malloc(bn[0] * bn[1] * bn[2] * sizeof *box);
     line = malloc(nmax * sizeof *line);
     tmp = malloc(nmax * sizeof *tmp);
-    if (!box || !line || !tmp) {
+    kernel = malloc((2 * nmax + 1) * sizeof *kernel);
+    if (!box || !line || !tmp || !kernel) {
       free(box);
       free(line);
       free(tmp);
+      free(kernel);
       return deface_fail(err, DEFACE_E_NOMEM, "out of memory for the blur");
     }
   }
@@ -139,6 +150,7 @@ deface_status deface_apply_fill(deface_volume *volume, const deface_volume *labe
       free(box);
       free(line);
       free(tmp);
+      free(kernel);
       return deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
     }
     size_t base = t * n3;
@@ -149,7 +161,7 @@ deface_status deface_apply_fill(deface_volume *volume, const deface_volume *labe
             box[i + bn[0] * (j + bn[1] * k)] = deface_volume_value(
                 volume, base + (b0[0] + i) + dims[0] * ((b0[1] + j) + dims[1] * (b0[2] + k)));
       for (int a = 0; a < 3; a++)
-        blur_axis(box, bn, a, sigma_vox[a], line, tmp);
+        blur_axis(box, bn, a, sigma_vox[a], line, tmp, kernel);
     }
     unsigned char *data = deface_volume_data(volume);
     for (size_t k = lo[2]; k <= hi[2]; k++)
@@ -177,5 +189,6 @@ deface_status deface_apply_fill(deface_volume *volume, const deface_volume *labe
   free(box);
   free(line);
   free(tmp);
+  free(kernel);
   return DEFACE_OK;
 }

@@ -13,6 +13,9 @@
 /** Refuses inputs that cannot hold a face: 2D, thin slabs, coarse or tiny grids. */
 deface_status deface_check_suitable(const deface_volume *input, char *err);
 
+/** DEFACE_E_USAGE for an unknown fill mode or a blur sigma outside (0, 100] mm. */
+deface_status deface_check_fill_options(const deface_options *options, char *err);
+
 #endif
 
 /** Writes a one-line message into err (DEFACE_ERRLEN bytes, may be NULL)
@@ -33,5 +36,8 @@ void deface_volume_store(deface_volume *volume, size_t index, double real);
 
 /** Refuses inputs that cannot hold a face: 2D, thin slabs, coarse or tiny grids. */
 deface_status deface_check_suitable(const deface_volume *input, char *err);
+
+/** DEFACE_E_USAGE for an unknown fill mode or a blur sigma outside (0, 100] mm. */
+deface_status deface_check_fill_options(const deface_options *options, char *err);
 
 #endif

@@ -142,7 +142,10 @@ deface_status deface_run(const deface_volume *input, const deface_options *optio
   *label = NULL;
   char local[DEFACE_ERRLEN];
   char *msg = err ? err : local;
-  deface_status st = deface_find_face(input, options, label, result, msg);
+  memset(result, 0, sizeof *result);
+  deface_status st = deface_check_fill_options(options, msg); /* before the work, not after */
+  if (st == DEFACE_OK)
+    st = deface_find_face(input, options, label, result, msg);
   if (st == DEFACE_OK)
     st = deface_volume_clone(input, defaced, msg);
   if (st == DEFACE_OK)

@@ -182,6 +182,9 @@ def bad():
             check("<filter-end>" in r.stdout, f"{what}: progress still ends with filter-end")
         r = run_module(["--sigma", "-1", flat, out])
         check(r.returncode == 2 and "--sigma" in r.stderr, "a bad --sigma is a usage error (exit 2)")
+        r = run_module(["--sigma", "1e300", flat, out])
+        check(r.returncode == 2 and "--sigma" in r.stderr,
+              "a --sigma beyond the XML's 50 mm is a usage error (exit 2)")
         r = run_module([flat])
         check(r.returncode == 2 and "usage" in r.stderr, "a missing outputVolume is a usage error")
     finally:

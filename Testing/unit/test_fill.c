@@ -119,6 +119,18 @@ static void test_blur_and_noise(void)
   CHECK(sum / 216 > 1.5 && sum / 216 < 6.5);       /* half-normal mean 0.8 sd = 4 */
   CHECK(outside_changes(orig, v, label) == 0);
 
+  check_context = "options";
+  o.fill = DEFACE_FILL_BLUR;
+  o.sigma_mm = NAN;
+  CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_E_USAGE);
+  o.sigma_mm = 1e300;
+  CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_E_USAGE);
+  o.sigma_mm = 60; /* wider than the volume: the kernel stops at the box */
+  CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_OK);
+  o.fill = (deface_fill)7;
+  CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_E_USAGE);
+  o.fill = DEFACE_FILL_NOISE;
+
   check_context = "label grid";
   size_t other[4] = {8, 8, 8, 1};
   deface_volume *small;
