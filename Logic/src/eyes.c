@@ -259,23 +259,37 @@ static double fluid_tolerance(const head_info *head, const candidate *c, double 
  * reaches. A globe is a closed ball of about 12 mm, so its vitreous stays
  * inside (a small share, through the lids and optic nerve); a homogeneous
  * patch of brain, muscle or fat runs on. */
-static double globe_leak(const work_grid *g, const head_info *head, const candidate *c,
-                         double range)
+#define LEAK_REACH_MM 22.0
+#define LEAK_RING_MM 15.0
+
+/* Scratch for globe_leak(): a cube of side 2 * ceil(reach / step) + 1. */
+typedef struct leak_scratch {
+  uint8_t *seen;
+  int *queue;
+  size_t box;
+} leak_scratch;
+
+static int leak_scratch_init(const work_grid *g, leak_scratch *w)
 {
-  const double reach = 22.0, ring = 15.0;
+  int r = (int)ceil(LEAK_REACH_MM / g->step), side = 2 * r + 1;
+  w->box = (size_t)side * (size_t)side * (size_t)side;
+  w->seen = malloc(w->box);
+  w->queue = malloc(w->box * sizeof *w->queue);
+  return w->seen && w->queue ? 0 : -1;
+}
+
+static double globe_leak(const work_grid *g, const head_info *head, const candidate *c,
+                         double range, leak_scratch *w)
+{
+  const double reach = LEAK_REACH_MM, ring = LEAK_RING_MM;
   long start = wg_nearest(g, c->ras);
   if (start < 0)
     return 1;
   double tol = fluid_tolerance(head, c, range);
   int r = (int)ceil(reach / g->step), side = 2 * r + 1;
-  size_t box = (size_t)side * (size_t)side * (size_t)side;
-  uint8_t *seen = calloc(box, 1);
-  int *queue = malloc(box * sizeof *queue);
-  if (!seen || !queue) {
-    free(seen);
-    free(queue);
-    return 1;
-  }
+  uint8_t *seen = w->seen;
+  int *queue = w->queue;
+  memset(seen, 0, w->box);
   size_t ci = (size_t)start % g->n[0], cj = ((size_t)start / g->n[0]) % g->n[1],
          ck = (size_t)start / (g->n[0] * g->n[1]);
   size_t head_at = 0, tail = 0, reached = 0, ring_total = 0;
@@ -310,8 +324,6 @@ static double globe_leak(const work_grid *g, const head_info *head, const candid
         double dist = g->step * sqrt((double)((x - r) * (x - r) + (y - r) * (y - r) + (z - r) * (z - r)));
         ring_total += dist >= ring && dist <= reach;
       }
-  free(seen);
-  free(queue);
   return ring_total ? (double)reached / (double)ring_total : 1;
 }
 
@@ -450,12 +462,21 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
   /* Only closed balls of fluid can be globes: drop the candidates whose
    * fluid runs on beyond 15 mm before any pairing. */
   size_t kept = 0;
+  leak_scratch scratch;
+  if (leak_scratch_init(g, &scratch) != 0) {
+    free(scratch.seen);
+    free(scratch.queue);
+    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
+    goto done;
+  }
   for (size_t q = 0; q < count; q++) {
-    list[q].leak = globe_leak(g, head, &list[q], range);
+    list[q].leak = globe_leak(g, head, &list[q], range, &scratch);
     if (list[q].leak <= MAX_LEAK)
       list[kept++] = list[q];
   }
   count = kept;
+  free(scratch.seen);
+  free(scratch.queue);
   const candidate *ba = NULL, *bb = NULL;
   double best_symmetry = 0;
   double best = choose_pair(g, head, list, count, range, &ba, &bb, &best_symmetry);

@@ -16,24 +16,25 @@
 
 #define HIST_BINS 512
 
-double grid_percentile(const work_grid *g, const uint8_t *mask, double pct)
+deface_status grid_percentiles(const work_grid *g, const uint8_t *mask, const double *pct,
+                               double *out, int count, char *err)
 {
-  /* Subsample to at most ~200k values: percentiles need no more. */
+  /* One subsample of at most ~200k values, sorted once: percentiles need no more. */
   size_t n = 0, stride = g->count / 200000 + 1;
   float *buf = malloc((g->count / stride + 1) * sizeof *buf);
   if (!buf)
-    return NAN;
+    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for intensity statistics");
   for (size_t i = 0; i < g->count; i += stride)
     if (g->inside[i] && (!mask || mask[i]))
       buf[n++] = g->value[i];
-  double r = NAN;
-  if (n > 0) {
+  if (n > 0)
     qsort(buf, n, sizeof *buf, wg_cmp_float);
-    size_t at = (size_t)(pct / 100.0 * (double)(n - 1) + 0.5);
-    r = buf[at < n ? at : n - 1];
+  for (int q = 0; q < count; q++) {
+    size_t at = n ? (size_t)(pct[q] / 100.0 * (double)(n - 1) + 0.5) : 0;
+    out[q] = n ? buf[at < n ? at : n - 1] : NAN;
   }
   free(buf);
-  return r;
+  return DEFACE_OK;
 }
 
 static double otsu(const work_grid *g, double lo, double hi)
@@ -86,8 +87,11 @@ deface_status head_find(const work_grid *g, const deface_options *options, head_
 {
   memset(head, 0, sizeof *head);
   deface_status st = DEFACE_OK;
-  double p01 = grid_percentile(g, NULL, 1), p995 = grid_percentile(g, NULL, 99.5);
-  double p10 = grid_percentile(g, NULL, 10);
+  static const double wanted[3] = {1, 10, 99.5};
+  double p[3];
+  if ((st = grid_percentiles(g, NULL, wanted, p, 3, err)) != DEFACE_OK)
+    return st;
+  double p01 = p[0], p10 = p[1], p995 = p[2];
   if (!isfinite(p01) || !isfinite(p995) || p995 <= p01) {
     return deface_fail(err, DEFACE_E_REFUSED, "not a head: the image is flat (no contrast)");
   }
@@ -139,7 +143,9 @@ deface_status head_find(const work_grid *g, const deface_options *options, head_
     goto done;
   }
   head->centroid = v3_scale(sum, 1.0 / (double)n);
-  head->tissue_level = grid_percentile(g, head->mask, 50);
+  static const double median = 50;
+  if ((st = grid_percentiles(g, head->mask, &median, &head->tissue_level, 1, err)) != DEFACE_OK)
+    goto done;
   /* Depth below the skin: distance to the nearest voxel outside the head. */
   uint8_t *outside = malloc(g->count);
   if (!outside) {

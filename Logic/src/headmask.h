@@ -23,7 +23,9 @@ deface_status head_find(const work_grid *g, const deface_options *options, head_
                         char *err);
 void head_free(head_info *head);
 
-/** Robust percentile (0..100) of the grid's in-FOV values (or of those under mask). */
-double grid_percentile(const work_grid *g, const uint8_t *mask, double pct);
+/** Percentiles (0..100) of the grid's in-FOV values, or of those under mask
+ * (NAN when there are none), from one sorted subsample. */
+deface_status grid_percentiles(const work_grid *g, const uint8_t *mask, const double *pct,
+                               double *out, int count, char *err);
 
 #endif

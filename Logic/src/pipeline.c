@@ -25,26 +25,27 @@ static void copy_vec(double out[3], vec3 v)
 /* Spread of the air's values, which the noise fill imitates: 1.4826 times
  * the median absolute deviation, so that a head holder or a coil lying in the
  * air does not count as noise. */
-static double air_spread(const work_grid *g, const uint8_t *near_head)
+static deface_status air_spread(const work_grid *g, const uint8_t *near_head, double *spread,
+                                char *err)
 {
   size_t n = 0, stride = g->count / 100000 + 1;
   float *v = malloc((g->count / stride + 1) * sizeof *v);
+  *spread = 0;
   if (!v)
-    return 0;
+    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for the air statistics");
   for (size_t i = 0; i < g->count; i += stride)
     if (g->inside[i] && !near_head[i])
       v[n++] = g->value[i];
-  double spread = 0;
   if (n >= 100) {
     qsort(v, n, sizeof *v, wg_cmp_float);
     float median = v[n / 2];
     for (size_t i = 0; i < n; i++)
       v[i] = fabsf(v[i] - median);
     qsort(v, n, sizeof *v, wg_cmp_float);
-    spread = 1.4826 * v[n / 2];
+    *spread = 1.4826 * v[n / 2];
   }
   free(v);
-  return spread;
+  return DEFACE_OK;
 }
 
 /* A guard against a region that grows into the braincase: no voxel of the
@@ -115,7 +116,8 @@ deface_status deface_find_face(const deface_volume *input, const deface_options 
   memcpy(near_head, head.mask, grid.count);
   if ((st = wg_dilate(&grid, near_head, NEAR_HEAD_MM, err)) != DEFACE_OK)
     goto done;
-  result->air_noise_sd = air_spread(&grid, near_head);
+  if ((st = air_spread(&grid, near_head, &result->air_noise_sd, err)) != DEFACE_OK)
+    goto done;
   if ((st = region_clear_of_cranium(&grid, &head, &frame, near_head, err)) != DEFACE_OK)
     goto done;
   st = face_label_build(input, &grid, near_head, &frame, options, label, result, err);
