@@ -26,9 +26,19 @@
 
 enum { EXIT_DONE = 0, EXIT_INTERNAL = 1, EXIT_USAGE = 2 };
 
+/* The documented exit code of a library status. Exit 2 is the command line's
+ * own (argument errors); a library's DEFACE_E_USAGE is a broken invariant
+ * between our own parts, and running out of memory is no fault of the input:
+ * both are internal errors. */
 static int exit_code(deface_status st)
 {
-  return st >= DEFACE_E_INTERNAL && st <= DEFACE_E_OUTPUT ? (int)st : EXIT_INTERNAL;
+  switch (st) {
+  case DEFACE_E_INPUT:
+  case DEFACE_E_REFUSED:
+  case DEFACE_E_SELFCHECK:
+  case DEFACE_E_OUTPUT: return (int)st;
+  default: return EXIT_INTERNAL;
+  }
 }
 
 /* DEFACED_<name>.nii.gz beside the input, or names derived from -o. */
@@ -168,7 +178,7 @@ static int run_file(const cli_args *a)
   deface_status st = deface_nifti_read(a->input, &input, &header, err);
   if (st != DEFACE_OK) {
     fprintf(stderr, "deface: %s\n", err);
-    return exit_code(st == DEFACE_E_NOMEM ? DEFACE_E_INPUT : st);
+    return exit_code(st);
   }
   if (deface_nifti_warned_pixdim(header) && !a->quiet)
     fprintf(stderr, "deface: %s: warning: no qform or sform; geometry taken from pixdim\n",

@@ -48,6 +48,7 @@ typedef struct series_row {
   char reason[DEFACE_ERRLEN];
   double seconds;
   int has_picture;                   /* the QA picture was written */
+  int self_check_failed;             /* the core's own check stopped this series */
   char picture_error[DEFACE_ERRLEN]; /* why a defaced series has none */
   double render_seconds;
 } series_row;
@@ -334,9 +335,10 @@ static void run_series(session *s, size_t i)
     set_row(row, ROW_DEFACED, "%s", "");
   else if (st == DEFACE_E_REFUSED)
     set_row(row, ROW_REFUSED, "%s", o.message);
-  else if (st == DEFACE_E_SELFCHECK) /* fail closed: as not defaceable, nothing written */
-    set_row(row, ROW_REFUSED, "self-check failed: %s", o.message);
-  else
+  else if (st == DEFACE_E_SELFCHECK) { /* nothing written, but no normal refusal either */
+    set_row(row, ROW_ERROR, "self-check failed: %s", o.message);
+    row->self_check_failed = 1;
+  } else
     set_row(row, ROW_ERROR, "%s", o.message);
 done:
   if (named && row->status != ROW_DEFACED) {
@@ -591,7 +593,7 @@ int session_run(const cli_args *a)
   deface_status st = deface_dicom_scan(a->input, &scan, err);
   if (st != DEFACE_OK) {
     fprintf(stderr, "deface: %s\n", err);
-    return st == DEFACE_E_NOMEM ? EXIT_INTERNAL : (int)st;
+    return st == DEFACE_E_INPUT || st == DEFACE_E_REFUSED ? (int)st : EXIT_INTERNAL;
   }
   session s;
   memset(&s, 0, sizeof s);
@@ -641,9 +643,10 @@ int session_run(const cli_args *a)
   }
   run_all(&s, a->jobs > 0 ? a->jobs : online_cores());
   pthread_mutex_destroy(&s.lock);
-  size_t count[3] = {0, 0, 0}, no_picture = 0;
+  size_t count[3] = {0, 0, 0}, no_picture = 0, self_check_failed = 0;
   for (size_t i = 0; i < s.n; i++) {
     count[s.rows[i].status]++;
+    self_check_failed += s.rows[i].self_check_failed;
     no_picture += s.rows[i].picture_error[0] != '\0';
   }
   if (write_tables(&s, summary, skipped) != 0) {
@@ -656,7 +659,10 @@ int session_run(const cli_args *a)
     goto done;
   }
   /* A missing QA picture is an output failure, after everything else was written. */
-  code = count[ROW_ERROR] ? EXIT_INTERNAL : no_picture ? DEFACE_E_OUTPUT : EXIT_DONE;
+  code = self_check_failed         ? DEFACE_E_SELFCHECK
+         : count[ROW_ERROR]        ? EXIT_INTERNAL
+         : no_picture              ? DEFACE_E_OUTPUT
+                                   : EXIT_DONE;
   if (!a->quiet) {
     fprintf(stderr,
             "deface: %s: %zu series: %zu defaced, %zu refused, %zu error%s; %zu file%s "
