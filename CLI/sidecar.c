@@ -2,6 +2,7 @@
  * sidecar.c - JSON provenance: what went in (by SHA-256), what came out,
  * how it was filled, where the eyes were found and how much changed.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "sidecar.h"
 #include "paths.h"
 #include "sha256.h"
@@ -121,7 +122,9 @@ int sidecar_write(const char *path, const sidecar_info *info, char *err, size_t 
     snprintf(err, errlen, "%s: out of memory", path);
     rc = -1;
   } else if (write_file_atomic(path, t.p, t.n) != 0) {
-    snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+    char why[128] = "";
+    strerror_r(errno, why, sizeof why); /* sidecars are written from session threads */
+    snprintf(err, errlen, "%s: cannot write: %s", path, why);
     rc = -1;
   }
   textbuf_free(&t);

@@ -28,6 +28,7 @@
 #include <X11/Xlib.h>
 
 #include <cerrno>
+#include <system_error>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -42,6 +43,13 @@ using deface_render::LABEL_ARRAY;
 
 namespace
 {
+
+/* errno as text without strerror()'s shared buffer: sidecars are written
+ * from session threads while a picture renders. */
+std::string errno_text()
+{
+  return std::error_code(errno, std::generic_category()).message();
+}
 
 const double SKIN[3] = {0.89, 0.73, 0.63};
 const double REMOVED[3] = {0.18, 0.55, 0.95}; /* blue: never a skin tone */
@@ -171,7 +179,7 @@ void render(const deface_volume *original, const deface_volume *defaced, const d
   vtkSmartPointer<vtkPolyData> before = deface_render::skin_surface(original, threshold, label);
   vtkSmartPointer<vtkPolyData> after = deface_render::skin_surface(defaced, threshold, nullptr);
   if (before->GetNumberOfPoints() == 0)
-    throw Failure{DEFACE_E_REFUSED, "no skin surface at the head/air threshold"};
+    throw Failure{DEFACE_E_OUTPUT, "no skin surface at the head/air threshold"};
   colour_by_label(before);
 
   double b[6], centre[3], radius = 0;
@@ -269,7 +277,7 @@ extern "C" deface_status deface_render_qa(const deface_volume *original,
     int fd = mkstemp(&templ[0]);
     if (fd < 0)
       throw Failure{DEFACE_E_OUTPUT,
-                    std::string(png_path) + ": cannot create a file: " + std::strerror(errno)};
+                    std::string(png_path) + ": cannot create a file: " + errno_text()};
     fchmod(fd, 0644); /* mkstemp's 0600 would hide the picture from the data manager's group */
     close(fd);
     tmp = templ;
@@ -277,7 +285,7 @@ extern "C" deface_status deface_render_qa(const deface_volume *original,
            tmp);
     if (std::rename(tmp.c_str(), png_path) != 0)
       throw Failure{DEFACE_E_OUTPUT,
-                    std::string(png_path) + ": cannot rename into place: " + std::strerror(errno)};
+                    std::string(png_path) + ": cannot rename into place: " + errno_text()};
     return DEFACE_OK;
   } catch (const Failure &f) {
     set_err(err, std::string(png_path) + ": QA picture: " + f.reason);
