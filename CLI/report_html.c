@@ -11,23 +11,9 @@
 #include "textbuf.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void raw(textbuf *t, const char *fmt, ...)
-{
-  char buf[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  if (n < 0 || (size_t)n >= sizeof buf)
-    t->failed = 1; /* only short fixed texts go through here */
-  else
-    textbuf_append(t, buf, (size_t)n);
-}
 
 /* Text or attribute value: the five special characters as entities, other
  * control bytes as spaces (the DICOM text may hold anything). */
@@ -73,7 +59,7 @@ static const char STYLE[] =
 
 static void row_html(textbuf *t, const report_row *r)
 {
-  raw(t, "<tr>\n<td class=\"pic\">");
+  textbuf_printf(t, "<tr>\n<td class=\"pic\">");
   if (r->picture && *r->picture) {
     textbuf_append(t, "<a href=\"", 9);
     esc(t, r->picture);
@@ -87,11 +73,11 @@ static void row_html(textbuf *t, const report_row *r)
     esc(t, r->picture_error && *r->picture_error ? r->picture_error : "no picture: not defaced");
     textbuf_append(t, "</span>", 7);
   }
-  raw(t, "</td>\n<td class=\"num\">");
+  textbuf_printf(t, "</td>\n<td class=\"num\">");
   esc(t, r->number);
-  raw(t, "</td>\n<td>");
+  textbuf_printf(t, "</td>\n<td>");
   esc(t, r->description);
-  raw(t, "<br><small>");
+  textbuf_printf(t, "<br><small>");
   esc(t, r->modality);
   textbuf_append(t, " ", 1);
   esc(t, r->dimensions);
@@ -99,13 +85,13 @@ static void row_html(textbuf *t, const report_row *r)
     textbuf_append(t, "<br>", 4);
     esc(t, r->folder);
   }
-  raw(t, "</small></td>\n<td class=\"");
+  textbuf_printf(t, "</small></td>\n<td class=\"");
   esc(t, r->status);
   textbuf_append(t, "\">", 2);
   esc(t, r->status);
-  raw(t, "</td>\n<td class=\"reason\">");
+  textbuf_printf(t, "</td>\n<td class=\"reason\">");
   esc(t, r->reason);
-  raw(t, "</td>\n<td class=\"num\">%.1f</td>\n</tr>\n", r->seconds);
+  textbuf_printf(t, "</td>\n<td class=\"num\">%.1f</td>\n</tr>\n", r->seconds);
 }
 
 int report_html_write(const char *path, const char *title, const report_row *rows, size_t n)
@@ -114,22 +100,22 @@ int report_html_write(const char *path, const char *title, const report_row *row
   size_t count[3] = {0, 0, 0};
   for (size_t i = 0; i < n; i++)
     count[!strcmp(rows[i].status, "defaced") ? 0 : !strcmp(rows[i].status, "refused") ? 1 : 2]++;
-  raw(&t, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>deface: ");
+  textbuf_printf(&t, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>deface: ");
   esc(&t, title);
-  raw(&t, "</title>\n<style>");
+  textbuf_printf(&t, "</title>\n<style>");
   textbuf_append(&t, STYLE, sizeof STYLE - 1);
-  raw(&t, "</style>\n</head>\n<body>\n<h1>deface session report</h1>\n");
-  raw(&t, "<p class=\"sub\">");
+  textbuf_printf(&t, "</style>\n</head>\n<body>\n<h1>deface session report</h1>\n");
+  textbuf_printf(&t, "<p class=\"sub\">");
   esc(&t, title);
-  raw(&t,
+  textbuf_printf(&t,
       ": %zu series: %zu defaced, %zu refused, %zu error%s. deface %s. Pictures: the skin "
       "before (removed region in blue) and after.</p>\n",
       n, count[0], count[1], count[2], count[2] == 1 ? "" : "s", DEFACE_VERSION);
-  raw(&t, "<table>\n<thead><tr><th>QA picture</th><th>Series</th><th>Description</th>"
+  textbuf_printf(&t, "<table>\n<thead><tr><th>QA picture</th><th>Series</th><th>Description</th>"
           "<th>Status</th><th>Reason</th><th>Seconds</th></tr></thead>\n<tbody>\n");
   for (size_t i = 0; i < n; i++)
     row_html(&t, &rows[i]);
-  raw(&t, "</tbody>\n</table>\n</body>\n</html>\n");
+  textbuf_printf(&t, "</tbody>\n</table>\n</body>\n</html>\n");
   int rc = -1;
   if (t.failed)
     errno = ENOMEM;
