@@ -212,8 +212,8 @@ static double pair_symmetry(const work_grid *g, vec3 a, vec3 b)
   if (c < 0)
     return 0;
   int r = (int)(60.0 / g->step);
-  size_t ci = (size_t)c % g->n[0], cj = ((size_t)c / g->n[0]) % g->n[1],
-         ck = (size_t)c / (g->n[0] * g->n[1]);
+  size_t ci, cj, ck;
+  wg_coords(g, (size_t)c, &ci, &cj, &ck);
   double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, cnt = 0;
   for (int k = -r; k <= r; k += 2)
     for (int j = -r; j <= r; j += 2)
@@ -290,8 +290,8 @@ static double globe_leak(const work_grid *g, const head_info *head, const candid
   uint8_t *seen = w->seen;
   int *queue = w->queue;
   memset(seen, 0, w->box);
-  size_t ci = (size_t)start % g->n[0], cj = ((size_t)start / g->n[0]) % g->n[1],
-         ck = (size_t)start / (g->n[0] * g->n[1]);
+  size_t ci, cj, ck;
+  wg_coords(g, (size_t)start, &ci, &cj, &ck);
   size_t head_at = 0, tail = 0, reached = 0, ring_total = 0;
   int centre = r + side * (r + side * r);
   seen[centre] = 1;
@@ -387,8 +387,8 @@ static vec3 refine(const work_grid *g, const head_info *head, vec3 c, double lev
       return c;
     vec3 sum = v3(0, 0, 0);
     double n = 0;
-    size_t ci = (size_t)centre % g->n[0], cj = ((size_t)centre / g->n[0]) % g->n[1],
-           ck = (size_t)centre / (g->n[0] * g->n[1]);
+    size_t ci, cj, ck;
+    wg_coords(g, (size_t)centre, &ci, &cj, &ck);
     for (int k = -r; k <= r; k++)
       for (int j = -r; j <= r; j++)
         for (int i = -r; i <= r; i++) {

@@ -13,15 +13,12 @@
 /* Lowest real value the volume's datatype and scaling can hold. */
 static double lowest_real(const deface_volume *v)
 {
-  static const double type_min[] = {0, 0, -128, -32768, 0, -2147483648.0, 0, -3.4e38, -1.7e308};
-  static const double type_max[] = {0, 255, 127, 32767, 65535, 2147483647.0, 4294967295.0,
-                                    3.4e38, 1.7e308};
-  double slope, inter;
+  double slope, inter, lo, hi;
   deface_volume_scaling(v, &slope, &inter);
   if (slope == 0)
     slope = 1;
-  int t = (int)deface_volume_datatype(v);
-  return slope > 0 ? slope * type_min[t] + inter : slope * type_max[t] + inter;
+  deface_datatype_range(deface_volume_datatype(v), &lo, &hi);
+  return slope > 0 ? slope * lo + inter : slope * hi + inter;
 }
 
 /* xorshift64* and Box-Muller: reproducible noise from the caller's seed. */

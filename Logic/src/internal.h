@@ -31,6 +31,8 @@ int deface_report(const deface_options *options, double fraction, const char *st
 
 /** Stored (unscaled) value of a voxel. */
 double deface_volume_stored(const deface_volume *volume, size_t index);
+/** Smallest and largest stored value of a datatype. */
+void deface_datatype_range(deface_datatype datatype, double *lo, double *hi);
 /** Stores a real value with inverse scaling, rounding and range limits. */
 void deface_volume_store(deface_volume *volume, size_t index, double real);
 

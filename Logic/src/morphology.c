@@ -213,7 +213,8 @@ deface_status wg_fill_holes(const work_grid *g, uint8_t *mask, char *err)
   size_t tail = 0;
   for (size_t idx = 0; idx < g->count; idx++) {
     background[idx] = !mask[idx];
-    size_t i = idx % g->n[0], j = (idx / g->n[0]) % g->n[1], k = idx / (g->n[0] * g->n[1]);
+    size_t i, j, k;
+    wg_coords(g, idx, &i, &j, &k);
     int border = i == 0 || j == 0 || k == 0 || i + 1 == g->n[0] || j + 1 == g->n[1] ||
                  k + 1 == g->n[2];
     if (border && background[idx]) {

@@ -200,6 +200,21 @@ double deface_volume_value(const deface_volume *volume, size_t index)
   return slope * deface_volume_stored(volume, index) + volume->inter;
 }
 
+void deface_datatype_range(deface_datatype datatype, double *lo, double *hi)
+{
+  switch (datatype) {
+  case DEFACE_UINT8: *lo = 0, *hi = 255; return;
+  case DEFACE_INT8: *lo = -128, *hi = 127; return;
+  case DEFACE_INT16: *lo = -32768, *hi = 32767; return;
+  case DEFACE_UINT16: *lo = 0, *hi = 65535; return;
+  case DEFACE_INT32: *lo = -2147483648.0, *hi = 2147483647.0; return;
+  case DEFACE_UINT32: *lo = 0, *hi = 4294967295.0; return;
+  case DEFACE_FLOAT32: *lo = -3.4e38, *hi = 3.4e38; return;
+  case DEFACE_FLOAT64: *lo = -1.7e308, *hi = 1.7e308; return;
+  }
+  *lo = *hi = 0;
+}
+
 /* Stores a real value: inverse scaling, rounding for integers, and clamping
  * to the type's range (the only place a value can be clamped, and only for
  * fill values that are already within the image's own range). */
@@ -213,17 +228,17 @@ void deface_volume_store(deface_volume *volume, size_t index, double real)
   case DEFACE_FLOAT64: ((double *)d)[index] = s; return;
   default: break;
   }
+  double lo, hi;
+  deface_datatype_range(volume->datatype, &lo, &hi);
   s = nearbyint(s);
-#define STORE_INT(T, LO, HI) \
-  ((T *)d)[index] = (T)(s < (LO) ? (LO) : s > (HI) ? (HI) : s)
+  s = s < lo ? lo : s > hi ? hi : s;
   switch (volume->datatype) {
-  case DEFACE_UINT8: STORE_INT(uint8_t, 0, 255); break;
-  case DEFACE_INT8: STORE_INT(int8_t, -128, 127); break;
-  case DEFACE_INT16: STORE_INT(int16_t, -32768, 32767); break;
-  case DEFACE_UINT16: STORE_INT(uint16_t, 0, 65535); break;
-  case DEFACE_INT32: STORE_INT(int32_t, -2147483648.0, 2147483647.0); break;
-  case DEFACE_UINT32: STORE_INT(uint32_t, 0, 4294967295.0); break;
+  case DEFACE_UINT8: ((uint8_t *)d)[index] = (uint8_t)s; break;
+  case DEFACE_INT8: ((int8_t *)d)[index] = (int8_t)s; break;
+  case DEFACE_INT16: ((int16_t *)d)[index] = (int16_t)s; break;
+  case DEFACE_UINT16: ((uint16_t *)d)[index] = (uint16_t)s; break;
+  case DEFACE_INT32: ((int32_t *)d)[index] = (int32_t)s; break;
+  case DEFACE_UINT32: ((uint32_t *)d)[index] = (uint32_t)s; break;
   default: break;
   }
-#undef STORE_INT
 }

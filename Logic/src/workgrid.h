@@ -37,9 +37,17 @@ static inline vec3 wg_ras(const work_grid *g, size_t i, size_t j, size_t k)
   return v3(g->origin.x + g->step * (double)i, g->origin.y + g->step * (double)j,
             g->origin.z + g->step * (double)k);
 }
+/** Grid coordinates of a voxel index. */
+static inline void wg_coords(const work_grid *g, size_t idx, size_t *i, size_t *j, size_t *k)
+{
+  *i = idx % g->n[0];
+  *j = (idx / g->n[0]) % g->n[1];
+  *k = idx / (g->n[0] * g->n[1]);
+}
 static inline vec3 wg_ras_of_index(const work_grid *g, size_t idx)
 {
-  size_t i = idx % g->n[0], j = (idx / g->n[0]) % g->n[1], k = idx / (g->n[0] * g->n[1]);
+  size_t i, j, k;
+  wg_coords(g, idx, &i, &j, &k);
   return wg_ras(g, i, j, k);
 }
 /** qsort comparison of floats (ascending). */
