@@ -1,0 +1,54 @@
+/*
+ * template.h - the head template that the second localiser registers onto the
+ * input: ch2 (Colin27 T1) at 3 mm with its head, brain and keep-out flags,
+ * built by Resources/template/make_template.py and compiled into the core.
+ */
+#ifndef DEFACE_TEMPLATE_H
+#define DEFACE_TEMPLATE_H
+
+#include "deface.h"
+#include "geometry.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Flags of the template's second volume (see make_template.py). */
+enum {
+  TEMPLATE_HEAD = 1,     /* the closed head */
+  TEMPLATE_BRAIN = 2,    /* ch2bet > 0 */
+  TEMPLATE_KEEP_OUT = 4, /* within 6 mm of the brain: never labelled */
+  TEMPLATE_IN_VIEW = 8   /* inside ch2's field of view */
+};
+
+/* Landmarks in the template's RAS mm. The eyes are ch2's annotated vitreous
+ * centres (Testing/data/annotations.tsv). ch2's nose tip lies outside its
+ * field of view (the box cuts the nose 29 mm in front of the eyes); the tip
+ * is placed 38 mm in front of and 42 mm below the eyes' midpoint, where the
+ * pronasale of an upright adult head lies (the InVesalius CT, turned upright
+ * by its head frame, has it 36 mm in front and 44 mm below). */
+#define TEMPLATE_RIGHT_EYE {34.8, 61.4, -37.1}
+#define TEMPLATE_LEFT_EYE {-34.8, 61.7, -37.3}
+#define TEMPLATE_NOSE_TIP {0.0, 99.55, -79.2}
+
+/* The pitch that the braincase gives ch2's head frame (frame_fix_pitch on
+ * ch2), so that the template's face region is the one the anatomy places on
+ * ch2. */
+#define TEMPLATE_PITCH_DEG 0.0
+
+/** The template, its voxels pointing into the compiled-in file. */
+typedef struct head_template {
+  size_t n[3];             /* voxels along R, A, S */
+  double step;             /* mm */
+  vec3 origin;             /* RAS of voxel (0,0,0) */
+  const uint8_t *value;    /* T1 intensity, 0..255 */
+  const uint8_t *flags;    /* TEMPLATE_* bits */
+  vec3 right_eye, left_eye, nose_tip;
+} head_template;
+
+/** Reads the compiled-in template; DEFACE_E_INTERNAL if it is malformed. */
+deface_status template_load(head_template *t, char *err);
+
+/** Flags at the template voxel nearest to a template RAS point; 0 outside. */
+uint8_t template_flags_at(const head_template *t, vec3 p);
+
+#endif
