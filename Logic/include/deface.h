@@ -177,6 +177,20 @@ typedef struct deface_result {
   int nose_in_view;          /**< the nose tip lies inside the field of view */
   double nose_ras[3];        /**< estimated nose tip in RAS mm */
   int mouth_in_view;         /**< the mouth level lies inside the field of view */
+  /* The second localiser: the head template registered onto the input. */
+  int template_registered;        /**< the registration ran and converged */
+  double template_to_input[4][4]; /**< template RAS mm -> input RAS mm (12-parameter affine) */
+  double template_eye_ras[2][3];  /**< the template's eye centres in the input, RAS mm */
+  double template_nose_ras[3];    /**< the template's nose tip in the input, RAS mm */
+  double template_similarity;     /**< NMI + 0.5 x head-mask overlap at 2 mm */
+  double template_nmi;            /**< normalised mutual information, 1 (none) to 2 */
+  double template_head_overlap;   /**< Dice overlap of the template's head and the input's */
+  double localiser_distance_mm[2]; /**< eye finder vs template: right, left eye (mm) */
+  /* The face search in what the label leaves untouched (deface_self_check). */
+  int face_check_done;        /**< the search ran */
+  int face_check_eye_pairs;   /**< eye-like pairs still found (must be 0) */
+  double face_check_eye_score; /**< the best such pair's score (0 if none) */
+  double face_check_nose_mm;  /**< how far the most nose-like point still stands out (mm) */
   size_t labelled_voxels;    /**< voxels with a non-zero label (one time point) */
   double labelled_ml;        /**< their volume in millilitres */
   size_t changed_voxels;     /**< voxels whose value changed (all time points) */
@@ -208,7 +222,13 @@ deface_status deface_apply_fill(deface_volume *volume, const deface_volume *labe
 
 /**
  * Checks a finished result before anything is written: both eyes inside the
- * label, nothing outside the label changed, the facial surface changed.
+ * label, nothing outside the label changed, the facial surface changed, and
+ * no face is left: the eye finder (both polarities) and a nose-tip test run
+ * again, from scratch, on the original with everything labelled treated as
+ * air; an eye-like pair or a nose standing out in front of the braincase
+ * fails the check. Inputs from `result` (as deface_find_face() filled it):
+ * eye_ras, pitch_correction_deg, tissue_threshold, template_registered and
+ * template_to_input place the nose search; the face_check_* fields are set.
  * Returns DEFACE_E_SELFCHECK with the reason when a check fails.
  */
 deface_status deface_self_check(const deface_volume *original,

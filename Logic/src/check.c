@@ -2,6 +2,7 @@
  * check.c - deciding whether an input can be defaced at all, and checking a
  * finished result before anything is written.
  */
+#include "facecheck.h"
 #include "geometry.h"
 #include "internal.h"
 
@@ -114,5 +115,5 @@ deface_status deface_self_check(const deface_volume *original, const deface_volu
     return deface_fail(err, DEFACE_E_SELFCHECK,
                        "the face surface did not change (%.0f%% of %zu skin voxels)", 100 * frac,
                        surface);
-  return DEFACE_OK;
+  return face_check_remaining(original, label, NULL, result, err);
 }

@@ -327,12 +327,11 @@ static double globe_leak(const work_grid *g, const head_info *head, const candid
   return ring_total ? (double)reached / (double)ring_total : 1;
 }
 
-/* The best few pairs by appearance, then the one about which the head is
- * most symmetric; a pair about which it is not symmetric is no pair.
- * Returns the winner's score (0 and NULLs when there is none). */
-static double choose_pair(const work_grid *g, const head_info *head, const candidate *list,
-                          size_t count, double range,
-                          const candidate **ba, const candidate **bb, double *symmetry)
+/* The best few pairs by appearance, each weighed by how symmetric the head
+ * is about it; a pair about which it is not symmetric is no pair. Writes the
+ * survivors into `out`, best first, and returns their count. */
+static size_t rank_pairs(const work_grid *g, const head_info *head, const candidate *list,
+                         size_t count, double range, pair_choice *out)
 {
   pair_choice top[TOP_PAIRS];
   size_t ntop = 0;
@@ -355,22 +354,20 @@ static double choose_pair(const work_grid *g, const head_info *head, const candi
         top[q - 1] = t;
       }
     }
-  double best = 0;
-  *ba = *bb = NULL;
-  *symmetry = 0;
+  size_t n = 0;
   for (size_t q = 0; q < ntop; q++) {
     top[q].symmetry = pair_symmetry(g, top[q].a->ras, top[q].b->ras);
     if (top[q].symmetry < MIN_SYMMETRY)
       continue;
-    double s = top[q].score * top[q].symmetry;
-    if (s > best) {
-      best = s;
-      *symmetry = top[q].symmetry;
-      *ba = top[q].a;
-      *bb = top[q].b;
+    top[q].score *= top[q].symmetry;
+    out[n++] = top[q];
+    for (size_t p = n - 1; p > 0 && out[p].score > out[p - 1].score; p--) {
+      pair_choice t = out[p];
+      out[p] = out[p - 1];
+      out[p - 1] = t;
     }
   }
-  return best;
+  return n;
 }
 
 /* Moves a centre to the centroid of the vitreous around it: the voxels
@@ -415,10 +412,10 @@ static vec3 refine(const work_grid *g, const head_info *head, vec3 c, double lev
   return c;
 }
 
-deface_status eyes_find(const work_grid *g, const head_info *head, const deface_options *options,
-                        eye_pair *eyes, char *err)
+deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
+                              const deface_options *options, eye_pairs *pairs, char *err)
 {
-  memset(eyes, 0, sizeof *eyes);
+  memset(pairs, 0, sizeof *pairs);
   deface_status st = DEFACE_OK;
   offsets inner = {0}, shell = {0};
   /* One list whatever the sign of the contrast: on PD the vitreous lies
@@ -434,7 +431,7 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
   }
   int margin = (int)ceil(SHELL_OUT_MM / g->step) + 1;
   for (size_t k = (size_t)margin; k + (size_t)margin < g->n[2]; k++) {
-    if (deface_report(options, 0.15 + 0.35 * (double)k / (double)g->n[2], "finding the eyes")) {
+    if (deface_report(options, 0.15 + 0.25 * (double)k / (double)g->n[2], "finding the eyes")) {
       st = deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
       goto done;
     }
@@ -477,23 +474,36 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
   count = kept;
   free(scratch.seen);
   free(scratch.queue);
-  const candidate *ba = NULL, *bb = NULL;
-  double best_symmetry = 0;
-  double best = choose_pair(g, head, list, count, range, &ba, &bb, &best_symmetry);
-  if (!ba) {
-    st = deface_fail(err, DEFACE_E_REFUSED,
-                     "eyes not found: the face is not in the field of view, or this is not a head");
-    goto done;
+  pair_choice ranked[TOP_PAIRS];
+  size_t npairs = rank_pairs(g, head, list, count, range, ranked);
+  for (size_t q = 0; q < npairs && q < EYES_MAX_PAIRS; q++) {
+    const candidate *ba = ranked[q].a, *bb = ranked[q].b;
+    const candidate *r = ba->ras.x >= bb->ras.x ? ba : bb, *l = r == ba ? bb : ba;
+    eye_pair *e = &pairs->pair[pairs->count++];
+    e->polarity = ba->polarity;
+    e->score = ranked[q].score;
+    e->symmetry = ranked[q].symmetry;
+    e->vitreous_level = 0.5 * (ba->inner_mean + bb->inner_mean);
+    e->right = refine(g, head, r->ras, r->inner_mean, fluid_tolerance(head, r, range));
+    e->left = refine(g, head, l->ras, l->inner_mean, fluid_tolerance(head, l, range));
   }
-  const candidate *r = ba->ras.x >= bb->ras.x ? ba : bb, *l = r == ba ? bb : ba;
-  eyes->polarity = ba->polarity;
-  eyes->score = best;
-  eyes->symmetry = best_symmetry;
-  eyes->vitreous_level = 0.5 * (ba->inner_mean + bb->inner_mean);
-  eyes->right = refine(g, head, r->ras, r->inner_mean, fluid_tolerance(head, r, range));
-  eyes->left = refine(g, head, l->ras, l->inner_mean, fluid_tolerance(head, l, range));
 done:
   free(inner.d);
   free(shell.d);
   return st;
+}
+
+deface_status eyes_find(const work_grid *g, const head_info *head, const deface_options *options,
+                        eye_pair *eyes, char *err)
+{
+  eye_pairs pairs;
+  memset(eyes, 0, sizeof *eyes);
+  deface_status st = eyes_find_pairs(g, head, options, &pairs, err);
+  if (st != DEFACE_OK)
+    return st;
+  if (pairs.count == 0)
+    return deface_fail(err, DEFACE_E_REFUSED,
+                       "eyes not found: the face is not in the field of view, or this is not a head");
+  *eyes = pairs.pair[0];
+  return DEFACE_OK;
 }

@@ -14,6 +14,18 @@ typedef struct eye_pair {
   double vitreous_level; /* mean intensity inside the globes */
 } eye_pair;
 
+/** Up to this many candidate pairs are kept, best first. */
+#define EYES_MAX_PAIRS 8
+
+typedef struct eye_pairs {
+  eye_pair pair[EYES_MAX_PAIRS];
+  size_t count;
+} eye_pairs;
+
+/** The plausible pairs of eyes, best first (none is not an error). */
+deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
+                              const deface_options *options, eye_pairs *pairs, char *err);
+
 /** Finds the pair of eyes; DEFACE_E_REFUSED with a reason when none is found. */
 deface_status eyes_find(const work_grid *g, const head_info *head, const deface_options *options,
                         eye_pair *eyes, char *err);

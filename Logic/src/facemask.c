@@ -78,8 +78,7 @@ static double vault_elevation(const work_grid *g, const head_info *head, const h
   return atan2(sw / n, -sv / n) * 180.0 / DEFACE_PI;
 }
 
-/* Turns v and w about u by `deg` (positive tips the face down). */
-static void pitch_frame(head_frame *f, double deg)
+void frame_pitch(head_frame *f, double deg)
 {
   double a = deg * DEFACE_PI / 180.0, c = cos(a), s = sin(a);
   vec3 v = v3_add(v3_scale(f->v, c), v3_scale(f->w, -s));
@@ -104,13 +103,13 @@ deface_status frame_fix_pitch(const work_grid *g, const head_info *head, head_fr
     if (fabs(*correction + turn) > MAX_PITCH_DEG)
       turn = (*correction + turn > 0 ? MAX_PITCH_DEG : -MAX_PITCH_DEG) - *correction;
     head_frame trial = *frame;
-    pitch_frame(&trial, turn);
+    frame_pitch(&trial, turn);
     double e2 = vault_elevation(g, head, &trial);
     if (iter == 0 && isfinite(e2) && fabs(e2 - VAULT_ELEVATION_DEG) > fabs(e - VAULT_ELEVATION_DEG)) {
       sense = -1;
       turn = -turn;
       trial = *frame;
-      pitch_frame(&trial, turn);
+      frame_pitch(&trial, turn);
       e2 = vault_elevation(g, head, &trial);
     }
     if (!isfinite(e2) || fabs(turn) < 1e-9)
@@ -156,10 +155,53 @@ int face_region_contains(vec3 p)
   return p.y >= back;
 }
 
+void region_map_from_frame(const head_frame *f, region_map *map)
+{
+  vec3 axes[3] = {f->u, f->v, f->w};
+  for (int r = 0; r < 3; r++) {
+    double a[3] = {axes[r].x, axes[r].y, axes[r].z};
+    for (int c = 0; c < 3; c++) {
+      map->to_frame[r][c] = a[c] / f->scale;
+      map->to_ras[c][r] = a[c] * f->scale;
+    }
+    map->to_frame[r][3] = -v3_dot(axes[r], f->origin) / f->scale;
+  }
+  map->to_ras[0][3] = f->origin.x;
+  map->to_ras[1][3] = f->origin.y;
+  map->to_ras[2][3] = f->origin.z;
+  for (int c = 0; c < 4; c++)
+    map->to_frame[3][c] = map->to_ras[3][c] = c == 3;
+}
+
+void affine_compose(const double a[4][4], const double b[4][4], double out[4][4])
+{
+  double r[4][4];
+  for (int i = 0; i < 4; i++)
+    for (int j = 0; j < 4; j++)
+      r[i][j] = a[i][0] * b[0][j] + a[i][1] * b[1][j] + a[i][2] * b[2][j] + a[i][3] * b[3][j];
+  memcpy(out, r, sizeof r);
+}
+
+void template_region_map(const head_template *t, const double to_input[4][4],
+                         const double to_template[4][4], region_map *map)
+{
+  eye_pair e;
+  memset(&e, 0, sizeof e);
+  e.right = t->right_eye;
+  e.left = t->left_eye;
+  head_frame f;
+  frame_from_eyes(&e, &f);
+  frame_pitch(&f, TEMPLATE_PITCH_DEG);
+  region_map in_template;
+  region_map_from_frame(&f, &in_template);
+  affine_compose(in_template.to_frame, to_template, map->to_frame);
+  affine_compose(to_input, in_template.to_ras, map->to_ras);
+}
+
 /* Voxel index range [lo, hi] per axis that can hold label: the box of the
  * region's frame-space bounds (with the face at most 120 mm in front of the
- * eyes), mapped into voxel space. */
-static void label_box(const double inv[4][4], const head_frame *f, const size_t dims[4],
+ * eyes) for every map, mapped into voxel space. */
+static void label_box(const double inv[4][4], const face_plan *plan, const size_t dims[4],
                       int ears, size_t lo[3], size_t hi[3])
 {
   double bound[3][2] = {{-HALF_WIDTH_U - 1, HALF_WIDTH_U + 1}, {LOWER_BACK_V - 1, 120},
@@ -171,15 +213,17 @@ static void label_box(const double inv[4][4], const head_frame *f, const size_t 
     bound[2][1] = fmax(bound[2][1], EAR_HIGH_W + 1);
   }
   double mn[3] = {INFINITY, INFINITY, INFINITY}, mx[3] = {-INFINITY, -INFINITY, -INFINITY};
-  for (int c = 0; c < 8; c++) {
-    vec3 p = frame_point(f, v3(bound[0][c & 1], bound[1][(c >> 1) & 1], bound[2][(c >> 2) & 1]));
-    vec3 q = affine_apply(inv, p);
-    double a[3] = {q.x, q.y, q.z};
-    for (int k = 0; k < 3; k++) {
-      mn[k] = fmin(mn[k], a[k]);
-      mx[k] = fmax(mx[k], a[k]);
+  for (int m = 0; m < plan->nmaps; m++)
+    for (int c = 0; c < 8; c++) {
+      vec3 p = affine_apply(plan->maps[m].to_ras,
+                            v3(bound[0][c & 1], bound[1][(c >> 1) & 1], bound[2][(c >> 2) & 1]));
+      vec3 q = affine_apply(inv, p);
+      double a[3] = {q.x, q.y, q.z};
+      for (int k = 0; k < 3; k++) {
+        mn[k] = fmin(mn[k], a[k]);
+        mx[k] = fmax(mx[k], a[k]);
+      }
     }
-  }
   for (int k = 0; k < 3; k++) {
     double l = floor(mn[k]) - 1, h = ceil(mx[k]) + 1, top = (double)dims[k] - 1;
     lo[k] = l < 0 ? 0 : l > top ? dims[k] : (size_t)l;
@@ -195,8 +239,39 @@ int ear_region_contains(vec3 p)
          p.z <= EAR_HIGH_W;
 }
 
+/* The label of one voxel at RAS `ras` whose frame coordinates under each map
+ * are fc[m]: the globes whole, then the union of the maps' face regions near
+ * the head, then the ears; never in the registered template's keep-out zone
+ * (label 1 and 3) or brain (label 2). */
+static uint8_t label_of(const work_grid *g, const uint8_t *near_head, const face_plan *plan,
+                        int ears, vec3 ras, const vec3 *fc, double r2)
+{
+  uint8_t value = DEFACE_LABEL_KEEP;
+  vec3 qr = v3_sub(ras, plan->right), ql = v3_sub(ras, plan->left);
+  if (v3_dot(qr, qr) <= r2 || v3_dot(ql, ql) <= r2) {
+    value = DEFACE_LABEL_EYE;
+  } else {
+    int face = 0, ear = 0;
+    for (int m = 0; m < plan->nmaps; m++) {
+      face |= face_region_contains(fc[m]);
+      ear |= ears && ear_region_contains(fc[m]);
+    }
+    if (face || ear) {
+      long at = wg_nearest(g, ras);
+      if (at >= 0 && near_head[at])
+        value = face ? DEFACE_LABEL_FACE : DEFACE_LABEL_EAR;
+    }
+  }
+  if (value != DEFACE_LABEL_KEEP && plan->tmpl) {
+    uint8_t flags = template_flags_at(plan->tmpl, affine_apply(plan->to_template, ras));
+    if (flags & (value == DEFACE_LABEL_EYE ? TEMPLATE_BRAIN : TEMPLATE_KEEP_OUT))
+      value = DEFACE_LABEL_KEEP;
+  }
+  return value;
+}
+
 deface_status face_label_build(const deface_volume *input, const work_grid *g,
-                               const uint8_t *near_head, const head_frame *frame,
+                               const uint8_t *near_head, const face_plan *plan,
                                const deface_options *options, deface_volume **label,
                                deface_result *result, char *err)
 {
@@ -212,13 +287,18 @@ deface_status face_label_build(const deface_volume *input, const work_grid *g,
   if (st != DEFACE_OK)
     return st;
   uint8_t *out = deface_volume_data(*label);
-  double r2 = frame->eye_radius_mm * frame->eye_radius_mm;
+  double r2 = plan->eye_radius_mm * plan->eye_radius_mm;
   size_t labelled = 0;
-  label_box(inv, frame, dims, options->ears, lo, hi);
+  label_box(inv, plan, dims, options->ears, lo, hi);
   /* Along a row (i varies) RAS and frame coordinates change linearly. */
   vec3 di_ras = v3(m[0][0], m[1][0], m[2][0]);
-  vec3 di_frame = v3_scale(v3(v3_dot(di_ras, frame->u), v3_dot(di_ras, frame->v),
-                              v3_dot(di_ras, frame->w)), 1.0 / frame->scale);
+  vec3 di_frame[FACE_MAX_MAPS];
+  for (int q = 0; q < plan->nmaps; q++) {
+    const double(*f)[4] = plan->maps[q].to_frame;
+    di_frame[q] = v3(f[0][0] * di_ras.x + f[0][1] * di_ras.y + f[0][2] * di_ras.z,
+                     f[1][0] * di_ras.x + f[1][1] * di_ras.y + f[1][2] * di_ras.z,
+                     f[2][0] * di_ras.x + f[2][1] * di_ras.y + f[2][2] * di_ras.z);
+  }
   for (size_t k = lo[2]; k <= hi[2] && lo[2] < dims[2]; k++) {
     if (deface_report(options, 0.55 + 0.2 * (double)(k - lo[2]) / (double)(hi[2] - lo[2] + 1),
                       "building the face mask")) {
@@ -229,25 +309,16 @@ deface_status face_label_build(const deface_volume *input, const work_grid *g,
     for (size_t j = lo[1]; j <= hi[1] && lo[1] < dims[1]; j++) {
       uint8_t *row = out + dims[0] * (j + dims[1] * k);
       vec3 ras = affine_apply(m, v3((double)lo[0], (double)j, (double)k));
-      vec3 fc = frame_coords(frame, ras);
+      vec3 fc[FACE_MAX_MAPS];
+      for (int q = 0; q < plan->nmaps; q++)
+        fc[q] = affine_apply(plan->maps[q].to_frame, ras);
       for (size_t i = lo[0]; i <= hi[0] && lo[0] < dims[0]; i++) {
-        uint8_t value = DEFACE_LABEL_KEEP;
-        vec3 qr = v3_sub(ras, frame->right), ql = v3_sub(ras, frame->left);
-        if (v3_dot(qr, qr) <= r2 || v3_dot(ql, ql) <= r2) {
-          value = DEFACE_LABEL_EYE;
-        } else if (face_region_contains(fc)) {
-          long at = wg_nearest(g, ras);
-          if (at >= 0 && near_head[at])
-            value = DEFACE_LABEL_FACE;
-        } else if (options->ears && ear_region_contains(fc)) {
-          long at = wg_nearest(g, ras);
-          if (at >= 0 && near_head[at])
-            value = DEFACE_LABEL_EAR;
-        }
+        uint8_t value = label_of(g, near_head, plan, options->ears, ras, fc, r2);
         row[i] = value;
         labelled += value != DEFACE_LABEL_KEEP;
         ras = v3_add(ras, di_ras);
-        fc = v3_add(fc, di_frame);
+        for (int q = 0; q < plan->nmaps; q++)
+          fc[q] = v3_add(fc[q], di_frame[q]);
       }
     }
   }

@@ -4,6 +4,7 @@
  */
 #include "facemask.h"
 #include "internal.h"
+#include "register.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +15,11 @@
 #define NEAR_HEAD_MM 4.0     /* the label follows the skin this far into the air */
 #define BRAIN_HEIGHT_MM 20.0 /* above the eyes... */
 #define BRAIN_DEPTH_MM 12.0  /* ...and this deep below the skin lies cranium */
+/* The eye finder's pair and the registered template's eyes agree when each
+ * eye is within this distance: registration errors on unseen heads stay
+ * under about 6 mm, a wrong pair (the maxillary sinuses) lies 25-35 mm off. */
+#define AGREE_MM 12.0
+#define EYE_STARTS 3 /* the best pairs that also seed the registration */
 
 static void copy_vec(double out[3], vec3 v)
 {
@@ -53,19 +59,134 @@ static deface_status air_spread(const work_grid *g, const uint8_t *near_head, do
  * braincase has brain) well above the eyes. The region's bounds keep it far
  * from there; this catches a frame or a scale gone wrong. */
 static deface_status region_clear_of_cranium(const work_grid *g, const head_info *head,
-                                             const head_frame *frame, const uint8_t *near_head,
+                                             const face_plan *plan, const uint8_t *near_head,
                                              char *err)
 {
   double d2 = BRAIN_DEPTH_MM * BRAIN_DEPTH_MM;
   for (size_t idx = 0; idx < g->count; idx++) {
     if (!near_head[idx] || head->depth_sq[idx] < d2)
       continue;
-    vec3 p = frame_coords(frame, wg_ras_of_index(g, idx));
-    if (p.z > BRAIN_HEIGHT_MM && face_region_contains(p))
-      return deface_fail(err, DEFACE_E_SELFCHECK,
-                         "the face region would reach the braincase above the eyes");
+    vec3 ras = wg_ras_of_index(g, idx);
+    if (plan->tmpl &&
+        (template_flags_at(plan->tmpl, affine_apply(plan->to_template, ras)) & TEMPLATE_KEEP_OUT))
+      continue; /* never labelled */
+    for (int m = 0; m < plan->nmaps; m++) {
+      vec3 p = affine_apply(plan->maps[m].to_frame, ras);
+      if (p.z > BRAIN_HEIGHT_MM && face_region_contains(p))
+        return deface_fail(err, DEFACE_E_SELFCHECK,
+                           "the face region would reach the braincase above the eyes");
+    }
   }
   return DEFACE_OK;
+}
+
+/* Both localisers agree when each eye the finder reports lies within
+ * AGREE_MM of where the registered template puts it. */
+static int localisers_agree(const eye_pair *p, const registration *r, double d[2])
+{
+  d[0] = v3_norm(v3_sub(p->right, r->right_eye));
+  d[1] = v3_norm(v3_sub(p->left, r->left_eye));
+  return d[0] <= AGREE_MM && d[1] <= AGREE_MM;
+}
+
+/* The second localiser and the agreement rule. The registration starts from
+ * the head alone and from the best eye pairs; the finder's best pair that
+ * agrees with it wins. Else each of the best pairs gets a registration of its
+ * own, and the consistent solution with the best similarity wins. Else the
+ * scan is refused: two localisers that share no decision disagree. */
+static deface_status localise(reg_context *ctx, const eye_pairs *pairs,
+                              const deface_options *options, size_t *chosen,
+                              registration *reg, double dist[2], char *err)
+{
+  double starts[REGISTER_MAX_STARTS][4][4];
+  size_t n = register_head_starts(ctx, starts, REGISTER_MAX_STARTS);
+  for (size_t q = 0; q < pairs->count && q < EYE_STARTS && n < REGISTER_MAX_STARTS; q++)
+    register_eye_start(ctx, pairs->pair[q].right, pairs->pair[q].left, 0, starts[n++]);
+  deface_status st = register_template(ctx, starts, n, options, 0.40, 0.50, reg, err);
+  if (st != DEFACE_OK)
+    return st;
+  for (size_t q = 0; q < pairs->count; q++)
+    if (localisers_agree(&pairs->pair[q], reg, dist)) {
+      *chosen = q;
+      return DEFACE_OK;
+    }
+  registration best = *reg;
+  int found = 0;
+  double best_dist[2] = {0, 0};
+  localisers_agree(&pairs->pair[0 < pairs->count ? 0 : 0], reg, best_dist);
+  for (size_t q = 0; q < pairs->count && q < EYE_STARTS; q++) {
+    static const double pitches[3] = {0, 20, -20};
+    for (int p = 0; p < 3; p++)
+      register_eye_start(ctx, pairs->pair[q].right, pairs->pair[q].left, pitches[p], starts[p]);
+    registration r;
+    if ((st = register_template(ctx, starts, 3, options, 0.50, 0.54, &r, err)) != DEFACE_OK)
+      return st;
+    double d[2];
+    if (localisers_agree(&pairs->pair[q], &r, d) && (!found || r.similarity > best.similarity)) {
+      best = r;
+      *chosen = q;
+      memcpy(best_dist, d, sizeof best_dist);
+      found = 1;
+    }
+  }
+  if (found) {
+    *reg = best;
+    memcpy(dist, best_dist, sizeof best_dist);
+    return DEFACE_OK;
+  }
+  if (pairs->count == 0)
+    return deface_fail(err, DEFACE_E_REFUSED,
+                       "eyes not found: the face is not in the field of view, or this is not a "
+                       "head (the head template puts the eyes at %.0f,%.0f,%.0f and "
+                       "%.0f,%.0f,%.0f RAS mm)",
+                       reg->right_eye.x, reg->right_eye.y, reg->right_eye.z, reg->left_eye.x,
+                       reg->left_eye.y, reg->left_eye.z);
+  localisers_agree(&pairs->pair[0], reg, dist);
+  return deface_fail(err, DEFACE_E_REFUSED,
+                     "the two face localisers disagree: the eye finder's eyes "
+                     "(%.0f,%.0f,%.0f and %.0f,%.0f,%.0f RAS mm) lie %.0f and %.0f mm from "
+                     "where the registered head template puts them; no candidate pair agrees",
+                     pairs->pair[0].right.x, pairs->pair[0].right.y, pairs->pair[0].right.z,
+                     pairs->pair[0].left.x, pairs->pair[0].left.y, pairs->pair[0].left.z, dist[0],
+                     dist[1]);
+}
+
+/* The anatomy frame's pitch comes from the braincase; when that cannot be
+ * found (a head nodding beyond the braincase search), from the template. */
+static deface_status anatomy_frame(const work_grid *g, const head_info *head, const eye_pair *eyes,
+                                   const registration *reg, head_frame *frame,
+                                   double *correction, char *err)
+{
+  frame_from_eyes(eyes, frame);
+  head_frame trial = *frame;
+  deface_status st = frame_fix_pitch(g, head, &trial, correction, err);
+  if (st == DEFACE_OK) {
+    *frame = trial;
+    return DEFACE_OK;
+  }
+  if (st != DEFACE_E_REFUSED)
+    return st;
+  /* The template's superior axis, carried into the input, against the frame's. */
+  vec3 w_t = v3_unit(v3(reg->to_input[0][2], reg->to_input[1][2], reg->to_input[2][2]));
+  vec3 w_in = v3_unit(v3_sub(w_t, v3_scale(frame->u, v3_dot(w_t, frame->u))));
+  double deg = atan2(v3_dot(w_in, frame->v), v3_dot(w_in, frame->w)) * 180.0 / DEFACE_PI;
+  frame_pitch(frame, deg + TEMPLATE_PITCH_DEG);
+  *correction = deg + TEMPLATE_PITCH_DEG;
+  return DEFACE_OK;
+}
+
+static void copy_registration(const registration *reg, const double dist[2], deface_result *result)
+{
+  result->template_registered = 1;
+  memcpy(result->template_to_input, reg->to_input, sizeof result->template_to_input);
+  copy_vec(result->template_eye_ras[0], reg->right_eye);
+  copy_vec(result->template_eye_ras[1], reg->left_eye);
+  copy_vec(result->template_nose_ras, reg->nose_tip);
+  result->template_similarity = reg->similarity;
+  result->template_nmi = reg->nmi;
+  result->template_head_overlap = reg->head_dice;
+  result->localiser_distance_mm[0] = dist[0];
+  result->localiser_distance_mm[1] = dist[1];
 }
 
 deface_status deface_find_face(const deface_volume *input, const deface_options *options_in,
@@ -83,8 +204,14 @@ deface_status deface_find_face(const deface_volume *input, const deface_options 
   memset(result, 0, sizeof *result);
   work_grid grid = {0};
   head_info head = {0};
-  eye_pair eyes;
+  eye_pairs pairs;
+  head_template tmpl;
+  reg_context *ctx = NULL;
+  registration reg;
   head_frame frame;
+  face_plan plan;
+  size_t chosen = 0;
+  double dist[2];
   uint8_t *near_head = NULL;
   deface_status st = deface_check_suitable(input, err);
   if (st != DEFACE_OK)
@@ -96,17 +223,32 @@ deface_status deface_find_face(const deface_volume *input, const deface_options 
   result->is_ct = head.is_ct;
   result->air_value = head.is_ct ? -1000.0 : 0.0;
   result->tissue_threshold = head.threshold;
-  if ((st = eyes_find(&grid, &head, options, &eyes, err)) != DEFACE_OK)
+  if ((st = eyes_find_pairs(&grid, &head, options, &pairs, err)) != DEFACE_OK)
     goto done;
-  frame_from_eyes(&eyes, &frame);
-  if ((st = frame_fix_pitch(&grid, &head, &frame, &result->pitch_correction_deg, err)) !=
-      DEFACE_OK)
+  if ((st = template_load(&tmpl, err)) != DEFACE_OK ||
+      (st = register_context_new(&grid, &head, &tmpl, &ctx, err)) != DEFACE_OK ||
+      (st = localise(ctx, &pairs, options, &chosen, &reg, dist, err)) != DEFACE_OK)
+    goto done;
+  copy_registration(&reg, dist, result);
+  const eye_pair *eyes = &pairs.pair[chosen];
+  if ((st = anatomy_frame(&grid, &head, eyes, &reg, &frame, &result->pitch_correction_deg,
+                          err)) != DEFACE_OK)
     goto done;
   result->eyes_found = 1;
-  copy_vec(result->eye_ras[0], eyes.right);
-  copy_vec(result->eye_ras[1], eyes.left);
+  copy_vec(result->eye_ras[0], eyes->right);
+  copy_vec(result->eye_ras[1], eyes->left);
   result->eye_radius_mm = frame.eye_radius_mm;
   face_landmarks(&grid, &head, &frame, result);
+
+  memset(&plan, 0, sizeof plan);
+  plan.right = frame.right;
+  plan.left = frame.left;
+  plan.eye_radius_mm = frame.eye_radius_mm;
+  region_map_from_frame(&frame, &plan.maps[0]);
+  template_region_map(&tmpl, reg.to_input, reg.to_template, &plan.maps[1]);
+  plan.nmaps = 2;
+  plan.tmpl = &tmpl;
+  memcpy(plan.to_template, reg.to_template, sizeof plan.to_template);
 
   near_head = malloc(grid.count);
   if (!near_head) {
@@ -118,13 +260,14 @@ deface_status deface_find_face(const deface_volume *input, const deface_options 
     goto done;
   if ((st = air_spread(&grid, near_head, &result->air_noise_sd, err)) != DEFACE_OK)
     goto done;
-  if ((st = region_clear_of_cranium(&grid, &head, &frame, near_head, err)) != DEFACE_OK)
+  if ((st = region_clear_of_cranium(&grid, &head, &plan, near_head, err)) != DEFACE_OK)
     goto done;
-  st = face_label_build(input, &grid, near_head, &frame, options, label, result, err);
+  st = face_label_build(input, &grid, near_head, &plan, options, label, result, err);
 done:
   if (st != DEFACE_OK)
     snprintf(result->reason, sizeof result->reason, "%s", err);
   free(near_head);
+  register_context_free(ctx);
   head_free(&head);
   work_grid_free(&grid);
   return st;

@@ -11,7 +11,7 @@ uint8 image of 60x72x60 voxels of 3 mm on ch2's own RAS grid with two volumes:
             6 mm of the brain), 8 field of view (every voxel of ch2 is in view: all blocks)
 The eye centres are ch2's annotated ones (Testing/data/annotations.tsv); the core holds them and
 the estimated nose tip in Logic/src/template.h. Deterministic: numpy and scipy's exact
-morphology only, no random numbers; Testing/unit/template_tests.cmake rebuilds the template from
+morphology only, no random numbers; the test template_reproducible rebuilds the template from
 the fetched scan and compares it voxel for voxel with the committed one.
 
 Uses Debian's python3-numpy, python3-scipy and python3-nibabel (run it with /usr/bin/python3).

@@ -1,23 +1,28 @@
 /*
- * test_pipeline.c - the whole core on a synthetic head: an ellipsoid of soft
- * tissue holding a brain, two eyes (dark vitreous in bright orbital fat) and
- * a nose. Checks that the eyes are found where they were drawn, that the
- * brain and everything outside the label are untouched, that voxel axes and
- * flips in the header do not matter, that 4D gets one label, that progress
- * rises to 1 and cancelling works, and that non-heads are refused.
+ * test_pipeline.c - the whole core on a synthetic head: the core's own head
+ * template (ch2 at 3 mm, compiled in) placed in a 240 mm cube with a nose
+ * added in front of its field of view, and a little noise. Checks that the
+ * eyes are found where the template has them, that the brain and everything
+ * outside the label are untouched, that voxel axes and flips in the header
+ * do not matter, that 4D gets one label, that progress rises to 1 and
+ * cancelling works, and that non-heads are refused.
  */
 #include "check.h"
 #include "deface.h"
+#include "template.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define N 100     /* voxels per axis */
+#define N 120     /* voxels per axis */
 #define STEP 2.0  /* mm */
 
-static const double EYE_R[3] = {32, 60, -20}, EYE_L[3] = {-32, 60, -20};
+/* The template's point at the cube's centre: its head's middle. */
+static const double OFFSET[3] = {0, -6, 15};
+static double EYE_R[3], EYE_L[3];
+static head_template TEMPLATE;
 
 static double sq(double x) { return x * x; }
 
@@ -31,25 +36,28 @@ static double dist3(const double a[3], const double b[3])
   return sqrt(sq(a[0] - b[0]) + sq(a[1] - b[1]) + sq(a[2] - b[2]));
 }
 
-/* Intensity of the phantom at a RAS point (T1-like: vitreous dark, fat bright). */
+/* Intensity of the phantom at a RAS point of the cube: the template's T1
+ * (nearest voxel), a nose of soft tissue where ch2's box cuts it. */
 static double phantom(const double p[3], int *is_brain)
 {
-  static const double head_c[3] = {0, 0, 0}, head_r[3] = {75, 85, 95};
-  static const double brain_c[3] = {0, -10, 30}, brain_r[3] = {60, 75, 55};
-  static const double nose_c[3] = {0, 80, -55}, nose_r[3] = {9, 12, 18};
-  *is_brain = 0;
-  double de = fmin(dist3(p, EYE_R), dist3(p, EYE_L));
-  if (de <= 11)
-    return 20;
-  if (de <= 16)
-    return 200;
-  if (in_ellipsoid(p, brain_c, brain_r)) {
-    *is_brain = 1;
-    return 140;
+  static const double nose_c[3] = {0, 92, -72}, nose_r[3] = {10, 13, 16};
+  double q[3] = {p[0] + OFFSET[0], p[1] + OFFSET[1], p[2] + OFFSET[2]};
+  const head_template *t = &TEMPLATE;
+  long c[3];
+  double o[3] = {t->origin.x, t->origin.y, t->origin.z};
+  int in = 1;
+  for (int a = 0; a < 3; a++) {
+    c[a] = lround((q[a] - o[a]) / t->step);
+    in &= c[a] >= 0 && c[a] < (long)t->n[a];
   }
-  if (in_ellipsoid(p, head_c, head_r) || in_ellipsoid(p, nose_c, nose_r))
-    return 100;
-  return 0;
+  *is_brain = 0;
+  if (in) {
+    size_t at = (size_t)c[0] + t->n[0] * ((size_t)c[1] + t->n[1] * (size_t)c[2]);
+    *is_brain = (t->flags[at] & TEMPLATE_BRAIN) != 0;
+    if (t->value[at] > 20 || !in_ellipsoid(q, nose_c, nose_r))
+      return t->value[at];
+  }
+  return in_ellipsoid(q, nose_c, nose_r) ? 90 : 0;
 }
 
 /* A phantom volume; `perm` maps voxel axis a to RAS axis perm[a], `flip`
@@ -232,6 +240,16 @@ static void test_refusals(void)
 
 int main(void)
 {
+  if (template_load(&TEMPLATE, NULL) != DEFACE_OK) {
+    fprintf(stderr, "the compiled-in template does not load\n");
+    return 1;
+  }
+  double r[3] = {TEMPLATE.right_eye.x, TEMPLATE.right_eye.y, TEMPLATE.right_eye.z};
+  double l[3] = {TEMPLATE.left_eye.x, TEMPLATE.left_eye.y, TEMPLATE.left_eye.z};
+  for (int a = 0; a < 3; a++) {
+    EYE_R[a] = r[a] - OFFSET[a];
+    EYE_L[a] = l[a] - OFFSET[a];
+  }
   test_orientations();
   test_4d_blur_and_cancel();
   test_refusals();

@@ -1,0 +1,185 @@
+/*
+ * facecheck.c - looking for a face in what the label leaves untouched.
+ *
+ * The first self-checks ask whether the eyes the localisers found are
+ * labelled, which a wrong detection passes. This one asks the question the
+ * user cares about: is there still a face? It resamples the original anew,
+ * finds the head, turns every labelled voxel to air (what the zero fill
+ * leaves; blur and noise fill only inside the label, so the question is the
+ * same for them), then
+ * - runs the eye finder on it: a pair of closed fluid balls, side by side in
+ *   front of the head and mirror-symmetric, scoring like real eyes, is an
+ *   eye pair left behind;
+ * - measures the nose: in each localiser's head frame, how far the most
+ *   anterior remaining tissue near the midline, 15-75 mm below the eyes,
+ *   stands out in front of the most anterior tissue 25-50 mm to either side.
+ *   A nose stands 15-30 mm in front of the cheeks; a cut face stands flat.
+ */
+#include "facecheck.h"
+#include "eyes.h"
+#include "facemask.h"
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GRID_STEP_MM 2.0
+#define NOSE_LEFT_MM 12.0  /* a midline bump this far in front of the cheeks is a nose */
+#define NOSE_MIN_FRONT 0.0 /* ...whose tip lies in front of the eye centres' plane */
+#define NOSE_HALF_U 12.0
+#define CHEEK_IN_U 25.0
+#define CHEEK_OUT_U 50.0
+#define NOSE_TOP_W -15.0
+#define NOSE_BOTTOM_W -75.0
+#define BAND_W 4.0 /* frame mm per band of height compared */
+
+/* The label on the analysis grid: 1 where the nearest input voxel is labelled. */
+static deface_status label_on_grid(const work_grid *g, const deface_volume *label, uint8_t *gone,
+                                   char *err)
+{
+  double m[4][4], inv[4][4];
+  size_t dims[4];
+  deface_volume_matrix(label, m);
+  deface_volume_dims(label, dims);
+  if (affine_invert(m, inv))
+    return deface_fail(err, DEFACE_E_INPUT, "voxel-to-RAS matrix is singular");
+  const uint8_t *lab = deface_volume_data_const(label);
+  for (size_t idx = 0; idx < g->count; idx++) {
+    vec3 p = affine_apply(inv, wg_ras_of_index(g, idx));
+    double c[3] = {floor(p.x + 0.5), floor(p.y + 0.5), floor(p.z + 0.5)};
+    int in = 1;
+    for (int a = 0; a < 3; a++)
+      in &= c[a] >= 0 && c[a] < (double)dims[a];
+    gone[idx] = in && lab[(size_t)c[0] + dims[0] * ((size_t)c[1] + dims[1] * (size_t)c[2])];
+  }
+  return DEFACE_OK;
+}
+
+/* How far (frame mm) the most nose-like midline tissue stands out in front of
+ * the cheeks at the same height, over the bands below the eyes; 0 if none. */
+static double nose_protrusion(const work_grid *g, const uint8_t *mask, const region_map *map)
+{
+  enum { BANDS = (int)((NOSE_TOP_W - NOSE_BOTTOM_W) / BAND_W) };
+  double mid[BANDS], side_r[BANDS], side_l[BANDS];
+  for (int b = 0; b < BANDS; b++)
+    mid[b] = side_r[b] = side_l[b] = -INFINITY;
+  for (size_t idx = 0; idx < g->count; idx++) {
+    if (!mask[idx])
+      continue;
+    vec3 f = affine_apply(map->to_frame, wg_ras_of_index(g, idx));
+    if (f.z > NOSE_TOP_W || f.z <= NOSE_BOTTOM_W)
+      continue;
+    int b = (int)((NOSE_TOP_W - f.z) / BAND_W);
+    if (b < 0 || b >= BANDS)
+      continue;
+    double au = fabs(f.x);
+    if (au < NOSE_HALF_U)
+      mid[b] = fmax(mid[b], f.y);
+    else if (au >= CHEEK_IN_U && au <= CHEEK_OUT_U)
+      (f.x > 0 ? side_r : side_l)[b] = fmax((f.x > 0 ? side_r : side_l)[b], f.y);
+  }
+  double best = 0;
+  for (int b = 0; b < BANDS; b++) {
+    if (!isfinite(mid[b]) || mid[b] < NOSE_MIN_FRONT)
+      continue;
+    /* A side out of view or cut away counts as far behind: a nose is what
+     * stands in front of the face, whatever is left beside it. */
+    double side = fmax(isfinite(side_r[b]) ? side_r[b] : -100, isfinite(side_l[b]) ? side_l[b] : -100);
+    best = fmax(best, mid[b] - side);
+  }
+  return best;
+}
+
+deface_status face_check_remaining(const deface_volume *original, const deface_volume *label,
+                                   const deface_options *options, deface_result *result,
+                                   char *err)
+{
+  work_grid g = {0};
+  head_info head = {0};
+  uint8_t *gone = NULL;
+  deface_status st = work_grid_build(original, GRID_STEP_MM, NULL, &g, err);
+  if (st == DEFACE_OK)
+    st = head_find(&g, NULL, &head, err);
+  if (st == DEFACE_E_REFUSED) {
+    /* No head at all in the original: nothing the label could have left. */
+    st = deface_fail(err, DEFACE_E_SELFCHECK, "the face check found no head in the input");
+    goto done;
+  }
+  if (st != DEFACE_OK)
+    goto done;
+  if (deface_report(options, 0.97, "looking for a face left behind")) {
+    st = deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+    goto done;
+  }
+  gone = malloc(g.count);
+  if (!gone) {
+    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the face check");
+    goto done;
+  }
+  if ((st = label_on_grid(&g, label, gone, err)) != DEFACE_OK)
+    goto done;
+  for (size_t idx = 0; idx < g.count; idx++)
+    if (gone[idx]) {
+      g.value[idx] = (float)head.air_level;
+      head.mask[idx] = 0;
+      gone[idx] = 1;
+    } else {
+      gone[idx] = !head.mask[idx];
+    }
+  /* Depth below the skin of what remains. */
+  if ((st = wg_distance_sq(&g, gone, head.depth_sq, err)) != DEFACE_OK)
+    goto done;
+  eye_pairs pairs;
+  if ((st = eyes_find_pairs(&g, &head, NULL, &pairs, err)) != DEFACE_OK)
+    goto done;
+  result->face_check_done = 1;
+  result->face_check_eye_pairs = (int)pairs.count;
+  result->face_check_eye_score = pairs.count ? pairs.pair[0].score : 0;
+  /* The nose, in the anatomy frame and in the template's. */
+  region_map maps[FACE_MAX_MAPS];
+  int nmaps = 0;
+  if (result->eyes_found) {
+    eye_pair e;
+    memset(&e, 0, sizeof e);
+    e.right = v3(result->eye_ras[0][0], result->eye_ras[0][1], result->eye_ras[0][2]);
+    e.left = v3(result->eye_ras[1][0], result->eye_ras[1][1], result->eye_ras[1][2]);
+    head_frame f;
+    frame_from_eyes(&e, &f);
+    frame_pitch(&f, result->pitch_correction_deg);
+    region_map_from_frame(&f, &maps[nmaps++]);
+  }
+  if (result->template_registered) {
+    head_template t;
+    double to_template[4][4];
+    if ((st = template_load(&t, err)) != DEFACE_OK)
+      goto done;
+    if (affine_invert(result->template_to_input, to_template)) {
+      st = deface_fail(err, DEFACE_E_SELFCHECK, "the template registration is singular");
+      goto done;
+    }
+    template_region_map(&t, result->template_to_input, to_template, &maps[nmaps++]);
+  }
+  double nose = 0;
+  for (int m = 0; m < nmaps; m++)
+    nose = fmax(nose, nose_protrusion(&g, head.mask, &maps[m]));
+  result->face_check_nose_mm = nose;
+  if (pairs.count > 0) {
+    const eye_pair *p = &pairs.pair[0];
+    st = deface_fail(err, DEFACE_E_SELFCHECK,
+                     "a face is left: an eye-like pair remains outside the removed region at "
+                     "%.0f,%.0f,%.0f and %.0f,%.0f,%.0f RAS mm (score %.1f)",
+                     p->right.x, p->right.y, p->right.z, p->left.x, p->left.y, p->left.z,
+                     p->score);
+  } else if (nose > NOSE_LEFT_MM) {
+    st = deface_fail(err, DEFACE_E_SELFCHECK,
+                     "a face is left: a nose stands %.0f mm in front of the cheeks outside the "
+                     "removed region",
+                     nose);
+  }
+done:
+  free(gone);
+  head_free(&head);
+  work_grid_free(&g);
+  return st;
+}
