@@ -15,6 +15,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The second localiser and the post-fill face search (README, "JSON sidecar"). */
+static void put_template(textbuf *t, const deface_result *r)
+{
+  if (!r->template_registered) {
+    textbuf_printf(t, "  \"template\": null,\n");
+  } else {
+    const double(*a)[4] = r->template_to_input;
+    textbuf_printf(t,
+        "  \"template\": {\"eye_centres_ras_mm\": {\"right\": [%.2f, %.2f, %.2f], \"left\": "
+        "[%.2f, %.2f, %.2f]}, \"nose_tip_ras_mm\": [%.2f, %.2f, %.2f],\n"
+        "    \"eye_distance_to_finder_mm\": {\"right\": %.2f, \"left\": %.2f},\n"
+        "    \"similarity\": %.4f, \"nmi\": %.4f, \"head_overlap\": %.4f,\n"
+        "    \"to_input\": [[%.6g, %.6g, %.6g, %.6g], [%.6g, %.6g, %.6g, %.6g], "
+        "[%.6g, %.6g, %.6g, %.6g]]},\n",
+        r->template_eye_ras[0][0], r->template_eye_ras[0][1], r->template_eye_ras[0][2],
+        r->template_eye_ras[1][0], r->template_eye_ras[1][1], r->template_eye_ras[1][2],
+        r->template_nose_ras[0], r->template_nose_ras[1], r->template_nose_ras[2],
+        r->localiser_distance_mm[0], r->localiser_distance_mm[1], r->template_similarity,
+        r->template_nmi, r->template_head_overlap, a[0][0], a[0][1], a[0][2], a[0][3], a[1][0],
+        a[1][1], a[1][2], a[1][3], a[2][0], a[2][1], a[2][2], a[2][3]);
+  }
+  if (!r->face_check_done)
+    textbuf_printf(t, "  \"face_check\": null,\n");
+  else
+    textbuf_printf(t,
+        "  \"face_check\": {\"eye_pairs_left\": %d, \"best_eye_pair_score\": %.2f, "
+        "\"nose_protrusion_mm\": %.1f},\n",
+        r->face_check_eye_pairs, r->face_check_eye_score, r->face_check_nose_mm);
+}
+
 /* A JSON string literal: quotes, backslashes and control bytes escaped. */
 static void put_string(textbuf *t, const char *s)
 {
@@ -108,6 +138,7 @@ int sidecar_write(const char *path, const sidecar_info *info, char *err, size_t 
   else
     textbuf_printf(&t, "  \"eye_centres_ras_mm\": null,\n");
   textbuf_printf(&t, "  \"pitch_correction_deg\": %.1f,\n", r->pitch_correction_deg);
+  put_template(&t, r);
   textbuf_printf(&t, "  \"nose_in_view\": %s,\n  \"mouth_in_view\": %s,\n", r->nose_in_view ? "true" : "false",
       r->mouth_in_view ? "true" : "false");
   textbuf_printf(&t, "  \"labelled_ml\": %.2f,\n  \"changed_ml\": %.2f,\n", r->labelled_ml, r->changed_ml);
