@@ -119,10 +119,14 @@ static void print_found(const char *input, const deface_result *r, double second
 {
   fprintf(stderr,
           "deface: %s: %s; eyes R (%.1f, %.1f, %.1f) L (%.1f, %.1f, %.1f) mm RAS; "
-          "pitch %+.1f deg; nose %s; labelled %.1f mL, changed %.1f mL; %.2f s\n",
+          "pitch %+.1f deg; template eyes %.1f and %.1f mm from them (similarity %.3f); "
+          "nose %s; labelled %.1f mL, changed %.1f mL; face search: %d eye pairs, nose %.0f mm; "
+          "%.2f s\n",
           input, r->is_ct ? "CT" : "MR", r->eye_ras[0][0], r->eye_ras[0][1], r->eye_ras[0][2],
           r->eye_ras[1][0], r->eye_ras[1][1], r->eye_ras[1][2], r->pitch_correction_deg,
-          r->nose_in_view ? "in view" : "not in view", r->labelled_ml, r->changed_ml, seconds);
+          r->localiser_distance_mm[0], r->localiser_distance_mm[1], r->template_similarity,
+          r->nose_in_view ? "in view" : "not in view", r->labelled_ml, r->changed_ml,
+          r->face_check_eye_pairs, r->face_check_nose_mm, seconds);
 }
 
 /* Defaces a loaded volume and writes the image, label and sidecar (file and

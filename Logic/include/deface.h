@@ -173,6 +173,8 @@ typedef struct deface_result {
   int eyes_found;            /**< both eyes located */
   double eye_ras[2][3];      /**< eye centres in RAS mm: [0] right, [1] left */
   double eye_radius_mm;      /**< globe radius used for label 2 */
+  double eye_pair_score;     /**< the eye finder's score of that pair (ball-vs-shell contrast
+                                  of both globes, weighed by balance, spacing and symmetry) */
   double pitch_correction_deg; /**< head nod found relative to the header's axes */
   int nose_in_view;          /**< the nose tip lies inside the field of view */
   double nose_ras[3];        /**< estimated nose tip in RAS mm */

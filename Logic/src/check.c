@@ -83,7 +83,7 @@ static double surface_changed(const deface_volume *orig, const deface_volume *de
   return *surface ? (double)changed / (double)*surface : 0.0;
 }
 
-deface_status deface_self_check(const deface_volume *original, const deface_volume *defaced,
+deface_status self_check_output(const deface_volume *original, const deface_volume *defaced,
                                 const deface_volume *label, deface_result *result, char *err)
 {
   size_t a[4], b[4], l[4];
@@ -115,5 +115,14 @@ deface_status deface_self_check(const deface_volume *original, const deface_volu
     return deface_fail(err, DEFACE_E_SELFCHECK,
                        "the face surface did not change (%.0f%% of %zu skin voxels)", 100 * frac,
                        surface);
-  return face_check_remaining(original, label, NULL, result, err);
+  return DEFACE_OK;
+}
+
+deface_status deface_self_check(const deface_volume *original, const deface_volume *defaced,
+                                const deface_volume *label, deface_result *result, char *err)
+{
+  deface_status st = self_check_output(original, defaced, label, result, err);
+  if (st == DEFACE_OK)
+    st = face_check_remaining(original, label, NULL, result, err);
+  return st;
 }

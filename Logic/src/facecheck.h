@@ -6,9 +6,30 @@
 #define DEFACE_FACECHECK_H
 
 #include "deface.h"
+#include "headmask.h"
+
+/** The localisation's analysis grid and head, handed to the face search. */
+typedef struct face_search_input {
+  work_grid grid;
+  head_info head;
+} face_search_input;
 
 /**
- * Runs the eye finder (both polarities) on the original with every labelled
+ * The face search on a localisation's grid and head (both are changed: the
+ * labelled voxels become air). Sets result->face_check_*; DEFACE_E_SELFCHECK
+ * with the reason when an eye-like pair or a nose is left.
+ */
+deface_status face_search(face_search_input *in, const deface_volume *label,
+                          const deface_options *options, deface_result *result, char *err);
+
+/** The checks of the output itself (grid, eyes labelled, nothing outside the
+ * label changed, the facial surface changed), without the face search. */
+deface_status self_check_output(const deface_volume *original, const deface_volume *defaced,
+                                const deface_volume *label, deface_result *result, char *err);
+
+/**
+ * The face search from scratch: resamples the original and finds its head,
+ * then face_search(). Runs the eye finder (both polarities) on the original with every labelled
  * voxel turned to air, and measures how far a nose still stands out in front
  * of the cheeks below the eyes in each localiser's frame (from `result`).
  * Sets result->face_check_*; DEFACE_E_SELFCHECK with the reason when an

