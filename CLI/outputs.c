@@ -38,7 +38,8 @@ deface_status output_txn_open(deface_writer *writer, const output_paths *out, in
 {
   memset(t, 0, sizeof *t);
   deface_status st = deface_txn_new(writer, &t->files, err);
-  if (st == DEFACE_OK && (st = add(t->files, out->image, dirfd, dir_path, &t->image, err)) == DEFACE_OK &&
+  if (st == DEFACE_OK &&
+      (st = add(t->files, out->image, dirfd, dir_path, &t->image, err)) == DEFACE_OK &&
       (st = add(t->files, out->label, dirfd, dir_path, &t->label, err)) == DEFACE_OK)
     st = add(t->files, out->json, dirfd, dir_path, &t->json, err);
   if (st == DEFACE_OK && out->qa[0] && (st = deface_txn_new(writer, &t->picture, err)) == DEFACE_OK)
@@ -48,10 +49,9 @@ deface_status output_txn_open(deface_writer *writer, const output_paths *out, in
     char a[CLI_PATH_MAX], b[CLI_PATH_MAX];
     const char *others[3] = {out->image, out->label, out->json};
     for (int i = 0; i < 3 && st == DEFACE_OK; i++)
-      if (dirfd >= 0 ? strcmp(file_name(out->qa), file_name(others[i])) == 0
-                     : path_entry(out->qa, a) == 0 && path_entry(others[i], b) == 0 &&
-                           strcmp(a, b) == 0)
-      {
+      if (dirfd >= 0
+              ? strcmp(file_name(out->qa), file_name(others[i])) == 0
+              : path_entry(out->qa, a) == 0 && path_entry(others[i], b) == 0 && strcmp(a, b) == 0) {
         snprintf(err, DEFACE_ERRLEN, "%.240s: is the same file as %.240s", out->qa, others[i]);
         st = DEFACE_E_USAGE;
       }

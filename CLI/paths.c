@@ -17,7 +17,10 @@ static int ends_with(const char *s, const char *tail)
   return n >= t && strcmp(s + n - t, tail) == 0;
 }
 
-int path_is_nifti(const char *path) { return ends_with(path, ".nii") || ends_with(path, ".nii.gz"); }
+int path_is_nifti(const char *path)
+{
+  return ends_with(path, ".nii") || ends_with(path, ".nii.gz");
+}
 
 void path_stem(const char *path, char *stem, size_t size)
 {

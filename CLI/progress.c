@@ -60,4 +60,7 @@ void progress_clear(progress_bar *bar)
   }
 }
 
-void progress_done(progress_bar *bar) { progress_clear(bar); }
+void progress_done(progress_bar *bar)
+{
+  progress_clear(bar);
+}

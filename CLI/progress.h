@@ -9,8 +9,8 @@
 #include <stddef.h>
 
 typedef struct progress_bar {
-  int enabled;      /* only on a terminal, never when piped or --quiet */
-  int last_percent; /* -1 before the first drawing */
+  int enabled;       /* only on a terminal, never when piped or --quiet */
+  int last_percent;  /* -1 before the first drawing */
   const char *label; /* the file or folder shown before the bar */
   char last_text[64];
   int (*cancelled)(void); /* when set and non-zero, progress_update() cancels */

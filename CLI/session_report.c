@@ -48,7 +48,8 @@ static const char *relative(const char *folder, const char *path)
 int session_write_tables(const session *s, const char *summary_path, const char *skipped_path)
 {
   textbuf sum = {0}, skip = {0};
-  textbuf_printf(&sum, "series_uid\tseries_number\tdescription\tmodality\tdimensions\tstatus\treason\tseconds"
+  textbuf_printf(
+      &sum, "series_uid\tseries_number\tdescription\tmodality\tdimensions\tstatus\treason\tseconds"
             "\toutput\n");
   for (size_t i = 0; i < s->n; i++) {
     const deface_dicom_series_info *info = deface_dicom_series_at(s->scan, i);

@@ -116,15 +116,15 @@ static void print_found(const char *input, const deface_result *r, double second
 /* Defaces a loaded volume and writes its outputs (file and series modes
  * alike), with a progress bar on a terminal and one line on stderr on
  * failure; the caller still owns input and header. */
-static int deface_and_write(const cli_args *a, const output_source *source,
-                            const output_paths *out, output_txn *txn, const deface_volume *input,
-                            const deface_nifti *header, double t0)
+static int deface_and_write(const cli_args *a, const output_source *source, const output_paths *out,
+                            output_txn *txn, const deface_volume *input, const deface_nifti *header,
+                            double t0)
 {
   progress_bar bar;
   progress_init(&bar, !a->quiet && isatty(STDERR_FILENO), a->input);
   output_outcome o;
-  deface_status st = output_deface_and_write(a, source, out, txn, input, header, t0,
-                                             progress_update, &bar, &o);
+  deface_status st =
+      output_deface_and_write(a, source, out, txn, input, header, t0, progress_update, &bar, &o);
   progress_done(&bar);
   if (st != DEFACE_OK) {
     if (o.writing)

@@ -68,14 +68,14 @@ static deface_status write_file(const char *path, const char *tmp, int gz, int v
   for (int i = 0; i < num_ext; i++) {
     int esize = ext_src->ext_list[i].esize;
     if (esize < 16 || esize % 16 != 0 || !ext_src->ext_list[i].edata)
-      return deface_nifti_fail(err, DEFACE_E_INTERNAL, path, "bad extension %d in the header", i);
+      return deface__io_fail(err, DEFACE_E_INTERNAL, path, "bad extension %d in the header", i);
     offset += (uint64_t)esize;
   }
   offset = (offset + 15) / 16 * 16;
   if (version == 1) {
     raw->n1.vox_offset = (float)offset; /* NIfTI-1 stores the offset as a float */
     if ((uint64_t)raw->n1.vox_offset != offset)
-      return deface_nifti_fail(err, DEFACE_E_OUTPUT, path,
+      return deface__io_fail(err, DEFACE_E_OUTPUT, path,
                                "extensions too large for a NIfTI-1 data offset");
   } else {
     raw->n2.vox_offset = (int64_t)offset;
@@ -87,8 +87,8 @@ static deface_status write_file(const char *path, const char *tmp, int gz, int v
   errno = 0;
   znzFile fp = znzopen(tmp, "wb", gz);
   if (znz_isnull(fp))
-    return deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "cannot open %s: %s", tmp,
-                             deface_nifti_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
+    return deface__io_fail(err, DEFACE_E_OUTPUT, path, "cannot open %s: %s", tmp,
+                             deface__io_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
   static const unsigned char zeros[16] = {0};
   unsigned char extender[4] = {num_ext > 0 ? 1 : 0, 0, 0, 0};
   errno = 0;
@@ -108,8 +108,8 @@ static deface_status write_file(const char *path, const char *tmp, int gz, int v
   if (ok && closed != 0)
     e = errno;
   if (!ok || closed != 0)
-    return deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "write failed: %s",
-                             deface_nifti_strerror(e ? e : EIO, ebuf, sizeof ebuf));
+    return deface__io_fail(err, DEFACE_E_OUTPUT, path, "write failed: %s",
+                             deface__io_strerror(e ? e : EIO, ebuf, sizeof ebuf));
   return DEFACE_OK;
 }
 
@@ -121,15 +121,15 @@ static deface_status check_file(const char *path, const char *tmp, int gz, size_
 {
   struct stat sb;
   if (stat(tmp, &sb) != 0 || sb.st_size <= 0)
-    return deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "written file is missing or empty");
+    return deface__io_fail(err, DEFACE_E_OUTPUT, path, "written file is missing or empty");
 
   deface_status st = DEFACE_OK;
   nifti_image *nim = nifti_image_read(tmp, 0);
   if (!nim)
-    return deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "written file cannot be read back");
+    return deface__io_fail(err, DEFACE_E_OUTPUT, path, "written file cannot be read back");
   if (!deface_nifti_nim_matches(nim, want->dims, want->datatype) || nim->num_ext != want->num_ext ||
       (!gz && (uint64_t)sb.st_size != (uint64_t)nim->iname_offset + bytes))
-    st = deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "written file does not read back as written");
+    st = deface__io_fail(err, DEFACE_E_OUTPUT, path, "written file does not read back as written");
   nifti_image_free(nim);
   return st;
 }
@@ -142,11 +142,11 @@ static deface_status write_entry(deface_txn *txn, size_t index, int version,
 {
   const char *path = deface_txn_path(txn, index), *tmp = deface_txn_temp_path(txn, index);
   if (!path || !tmp)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, "deface_nifti_write", "no such entry %zu",
+    return deface__io_fail(err, DEFACE_E_USAGE, "deface_nifti_write", "no such entry %zu",
                              index);
   int gz;
   if (!deface_nifti_name_ok(path, &gz))
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path,
+    return deface__io_fail(err, DEFACE_E_USAGE, path,
                              "output name must end in .nii or .nii.gz");
   deface_status st = write_file(path, tmp, gz, version, raw, ext_src, data, bytes, err);
   if (st == DEFACE_OK)
@@ -176,7 +176,7 @@ deface_status deface_nifti_write_entry(deface_txn *txn, size_t index, const defa
 {
   const char *path = deface_txn_path(txn, index);
   if (!path || !volume || !header)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write: NULL argument");
+    return deface__io_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write: NULL argument");
   size_t dims[4];
   double m[4][4], slope, inter;
   deface_volume_dims(volume, dims);
@@ -186,20 +186,20 @@ deface_status deface_nifti_write_entry(deface_txn *txn, size_t index, const defa
     slope = 1;
   /* Writing other voxels under this header would mislabel them. */
   if (memcmp(dims, header->dims, sizeof dims) != 0)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path,
+    return deface__io_fail(err, DEFACE_E_USAGE, path,
                              "volume is %zux%zux%zux%zu but the header says %zux%zux%zux%zu",
                              dims[0], dims[1], dims[2], dims[3], header->dims[0], header->dims[1],
                              header->dims[2], header->dims[3]);
   if (deface_volume_datatype(volume) != header->datatype)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path, "volume is %s but the header says %s",
+    return deface__io_fail(err, DEFACE_E_USAGE, path, "volume is %s but the header says %s",
                              deface_datatype_name(deface_volume_datatype(volume)),
                              deface_datatype_name(header->datatype));
   if (slope != header->slope || inter != header->inter)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path,
+    return deface__io_fail(err, DEFACE_E_USAGE, path,
                              "volume scaling (%g, %g) differs from the header's (%g, %g)", slope,
                              inter, header->slope, header->inter);
   if (!same_matrix(m, header->matrix))
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path,
+    return deface__io_fail(err, DEFACE_E_USAGE, path,
                              "volume's voxel-to-RAS matrix differs from the header's");
 
   nifti_raw_header raw = header->raw;
@@ -216,7 +216,7 @@ deface_status deface_nifti_write(const char *path, const deface_volume *volume,
                                  const deface_nifti *header, const char *descrip, char *err)
 {
   if (!path || !volume || !header)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write: NULL argument");
+    return deface__io_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write: NULL argument");
   return write_alone(path, deface_nifti_write_entry, volume, header, descrip, err);
 }
 
@@ -226,7 +226,7 @@ deface_status deface_nifti_write_label_entry(deface_txn *txn, size_t index,
 {
   const char *path = deface_txn_path(txn, index);
   if (!path || !label || !header)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write_label: NULL argument");
+    return deface__io_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write_label: NULL argument");
   size_t dims[4];
   double m[4][4], slope, inter;
   deface_volume_dims(label, dims);
@@ -234,10 +234,10 @@ deface_status deface_nifti_write_label_entry(deface_txn *txn, size_t index,
   deface_volume_scaling(label, &slope, &inter);
   if (deface_volume_datatype(label) != DEFACE_UINT8 || dims[3] != 1 ||
       (slope != 1 && slope != 0) || inter != 0)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path,
+    return deface__io_fail(err, DEFACE_E_USAGE, path,
                              "a label must be an unscaled 3D uint8 volume");
   if (memcmp(dims, header->dims, 3 * sizeof dims[0]) != 0 || !same_matrix(m, header->matrix))
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path,
+    return deface__io_fail(err, DEFACE_E_USAGE, path,
                              "label %zux%zux%zu is not on the input's grid %zux%zux%zu", dims[0],
                              dims[1], dims[2], header->dims[0], header->dims[1], header->dims[2]);
 
@@ -280,6 +280,6 @@ deface_status deface_nifti_write_label(const char *path, const deface_volume *la
                                        const deface_nifti *header, char *err)
 {
   if (!path || !label || !header)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write_label: NULL argument");
+    return deface__io_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write_label: NULL argument");
   return write_alone(path, label_entry, label, header, NULL, err);
 }

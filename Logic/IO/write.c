@@ -14,6 +14,7 @@
 #define _DEFAULT_SOURCE /* flock, getrandom */
 
 #include "deface_write.h"
+#include "io_private.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,14 +35,14 @@
 #define EXT_LIMIT 32   /* longer "extensions" are not kept in temporary names */
 
 typedef struct entry {
-  char *path;            /* the target as given, for messages */
-  char *name;            /* its file name in the folder */
-  char *temp_path;       /* a path to the temporary, for writers that open by name */
+  char *path;      /* the target as given, for messages */
+  char *name;      /* its file name in the folder */
+  char *temp_path; /* a path to the temporary, for writers that open by name */
   char temp[NAME_LIMIT + 1];
-  int dirfd, fd;         /* the folder and the temporary, both owned */
+  int dirfd, fd; /* the folder and the temporary, both owned */
   dev_t dir_dev;
   ino_t dir_ino;
-  int registered;        /* listed in the writer (the temporary exists) */
+  int registered; /* listed in the writer (the temporary exists) */
 } entry;
 
 struct deface_writer {
@@ -57,13 +58,10 @@ struct deface_txn {
 };
 
 /* ------------------------------------------------------------------------ */
-/* Messages                                                                 */
+/* Messages (io_private.h: every Logic/IO adapter's)                        */
 /* ------------------------------------------------------------------------ */
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
-static deface_status fail(char *err, deface_status st, const char *path, const char *fmt, ...)
+deface_status deface__io_fail(char *err, deface_status st, const char *path, const char *fmt, ...)
 {
   if (!err)
     return st;
@@ -74,14 +72,13 @@ static deface_status fail(char *err, deface_status st, const char *path, const c
     vsnprintf(err + n, DEFACE_ERRLEN - (size_t)n, fmt, ap);
     va_end(ap);
   }
-  for (char *p = err; *p; p++)
+  for (char *p = err; *p; p++) /* one line, even for odd file names */
     if (*p == '\n' || *p == '\r')
       *p = ' ';
   return st;
 }
 
-/* strerror() without its shared buffer: transactions run on several threads. */
-static const char *why(int errnum, char *buf, size_t len)
+const char *deface__io_strerror(int errnum, char *buf, size_t len)
 {
   if (strerror_r(errnum, buf, len) != 0)
     snprintf(buf, len, "error %d", errnum);
@@ -152,10 +149,10 @@ deface_status deface_writer_new(deface_writer **out, char *err)
   *out = NULL;
   deface_writer *w = calloc(1, sizeof *w);
   if (!w)
-    return fail(err, DEFACE_E_NOMEM, "deface_writer_new", "out of memory");
+    return deface__io_fail(err, DEFACE_E_NOMEM, "deface_writer_new", "out of memory");
   if (pthread_mutex_init(&w->lock, NULL) != 0) {
     free(w);
-    return fail(err, DEFACE_E_NOMEM, "deface_writer_new", "cannot create a mutex");
+    return deface__io_fail(err, DEFACE_E_NOMEM, "deface_writer_new", "cannot create a mutex");
   }
   *out = w;
   return DEFACE_OK;
@@ -231,7 +228,7 @@ deface_status deface_txn_new(deface_writer *writer, deface_txn **out, char *err)
 {
   *out = calloc(1, sizeof **out);
   if (!*out)
-    return fail(err, DEFACE_E_NOMEM, "deface_txn_new", "out of memory");
+    return deface__io_fail(err, DEFACE_E_NOMEM, "deface_txn_new", "out of memory");
   (*out)->writer = writer;
   return DEFACE_OK;
 }
@@ -260,7 +257,7 @@ static deface_status create_temp(deface_txn *t, entry *e, char *err)
   for (int attempt = 0; attempt < 100; attempt++) {
     random_letters(rnd);
     if (snprintf(e->temp, sizeof e->temp, "%s%s%s", head, rnd, tail) >= (int)sizeof e->temp)
-      return fail(err, DEFACE_E_INTERNAL, e->path, "temporary name too long");
+      return deface__io_fail(err, DEFACE_E_INTERNAL, e->path, "temporary name too long");
     writer_lock(t->writer);
     int fd = openat(e->dirfd, e->temp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
     int errnum = errno;
@@ -268,7 +265,7 @@ static deface_status create_temp(deface_txn *t, entry *e, char *err)
       unlinkat(e->dirfd, e->temp, 0);
       close(fd);
       writer_unlock(t->writer);
-      return fail(err, DEFACE_E_NOMEM, e->path, "out of memory");
+      return deface__io_fail(err, DEFACE_E_NOMEM, e->path, "out of memory");
     }
     writer_unlock(t->writer);
     if (fd >= 0) {
@@ -278,10 +275,12 @@ static deface_status create_temp(deface_txn *t, entry *e, char *err)
       return DEFACE_OK;
     }
     if (errnum != EEXIST)
-      return fail(err, DEFACE_E_OUTPUT, e->path, "cannot create a file in its folder: %s",
-                  why(errnum, ebuf, sizeof ebuf));
+      return deface__io_fail(err, DEFACE_E_OUTPUT, e->path,
+                             "cannot create a file in its folder: %s",
+                             deface__io_strerror(errnum, ebuf, sizeof ebuf));
   }
-  return fail(err, DEFACE_E_OUTPUT, e->path, "no free temporary file name in its folder");
+  return deface__io_fail(err, DEFACE_E_OUTPUT, e->path,
+                         "no free temporary file name in its folder");
 }
 
 /* Removes e's temporary if it still exists. */
@@ -302,26 +301,27 @@ static deface_status add_entry(deface_txn *t, entry *e, size_t *index, char *err
   char ebuf[128];
   struct stat ds, ts;
   if (!e->name[0] || strchr(e->name, '/') || !strcmp(e->name, ".") || !strcmp(e->name, ".."))
-    return fail(err, DEFACE_E_OUTPUT, e->path, "names a folder, not a file");
+    return deface__io_fail(err, DEFACE_E_OUTPUT, e->path, "names a folder, not a file");
   if (strlen(e->name) > NAME_LIMIT)
-    return fail(err, DEFACE_E_OUTPUT, e->path, "the file name is longer than %d bytes",
-                NAME_LIMIT);
+    return deface__io_fail(err, DEFACE_E_OUTPUT, e->path, "the file name is longer than %d bytes",
+                           NAME_LIMIT);
   if (fstat(e->dirfd, &ds) != 0)
-    return fail(err, DEFACE_E_OUTPUT, e->path, "cannot use its folder: %s",
-                why(errno, ebuf, sizeof ebuf));
+    return deface__io_fail(err, DEFACE_E_OUTPUT, e->path, "cannot use its folder: %s",
+                           deface__io_strerror(errno, ebuf, sizeof ebuf));
   e->dir_dev = ds.st_dev;
   e->dir_ino = ds.st_ino;
   for (size_t i = 0; i < t->n; i++)
     if (t->entries[i]->dir_dev == e->dir_dev && t->entries[i]->dir_ino == e->dir_ino &&
         strcmp(t->entries[i]->name, e->name) == 0)
-      return fail(err, DEFACE_E_USAGE, e->path, "is the same file as %s", t->entries[i]->path);
+      return deface__io_fail(err, DEFACE_E_USAGE, e->path, "is the same file as %s",
+                             t->entries[i]->path);
   if (fstatat(e->dirfd, e->name, &ts, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(ts.st_mode))
-    return fail(err, DEFACE_E_OUTPUT, e->path, "is a folder");
+    return deface__io_fail(err, DEFACE_E_OUTPUT, e->path, "is a folder");
   if (t->n == t->cap) {
     size_t cap = t->cap ? 2 * t->cap : 4;
     entry **p = realloc(t->entries, cap * sizeof *p);
     if (!p)
-      return fail(err, DEFACE_E_NOMEM, e->path, "out of memory");
+      return deface__io_fail(err, DEFACE_E_NOMEM, e->path, "out of memory");
     t->entries = p;
     t->cap = cap;
   }
@@ -345,10 +345,10 @@ deface_status deface_txn_add(deface_txn *t, const char *path, size_t *index, cha
 {
   char ebuf[128];
   if (!t || !path || !index)
-    return fail(err, DEFACE_E_USAGE, path, "deface_txn_add: NULL argument");
+    return deface__io_fail(err, DEFACE_E_USAGE, path, "deface_txn_add: NULL argument");
   entry *e = entry_new();
   if (!e)
-    return fail(err, DEFACE_E_NOMEM, path, "out of memory");
+    return deface__io_fail(err, DEFACE_E_NOMEM, path, "out of memory");
   const char *slash = strrchr(path, '/');
   size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0; /* with its slash */
   e->path = strdup(path);
@@ -358,7 +358,7 @@ deface_status deface_txn_add(deface_txn *t, const char *path, size_t *index, cha
   if (!e->path || !e->name || !dir || !e->temp_path) {
     free(dir);
     entry_free(e);
-    return fail(err, DEFACE_E_NOMEM, path, "out of memory");
+    return deface__io_fail(err, DEFACE_E_NOMEM, path, "out of memory");
   }
   if (dir_len)
     snprintf(dir, dir_len + 2, "%.*s", (int)dir_len, path);
@@ -367,8 +367,8 @@ deface_status deface_txn_add(deface_txn *t, const char *path, size_t *index, cha
   e->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   deface_status st = DEFACE_OK;
   if (e->dirfd < 0)
-    st = fail(err, DEFACE_E_OUTPUT, path, "cannot open its folder %s: %s", dir,
-              why(errno, ebuf, sizeof ebuf));
+    st = deface__io_fail(err, DEFACE_E_OUTPUT, path, "cannot open its folder %s: %s", dir,
+                         deface__io_strerror(errno, ebuf, sizeof ebuf));
   else if ((st = add_entry(t, e, index, err)) == DEFACE_OK)
     snprintf(e->temp_path, dir_len + NAME_LIMIT + 1, "%.*s%s", (int)dir_len, path, e->temp);
   free(dir);
@@ -382,24 +382,24 @@ deface_status deface_txn_add_at(deface_txn *t, int dirfd, const char *dir_path, 
 {
   char ebuf[128];
   if (!t || !dir_path || !name || !index)
-    return fail(err, DEFACE_E_USAGE, name, "deface_txn_add_at: NULL argument");
+    return deface__io_fail(err, DEFACE_E_USAGE, name, "deface_txn_add_at: NULL argument");
   entry *e = entry_new();
   if (!e)
-    return fail(err, DEFACE_E_NOMEM, name, "out of memory");
+    return deface__io_fail(err, DEFACE_E_NOMEM, name, "out of memory");
   size_t n = strlen(dir_path) + strlen(name) + 2;
   e->path = malloc(n);
   e->name = strdup(name);
   e->temp_path = malloc(strlen(dir_path) + NAME_LIMIT + 2);
   if (!e->path || !e->name || !e->temp_path) {
     entry_free(e);
-    return fail(err, DEFACE_E_NOMEM, name, "out of memory");
+    return deface__io_fail(err, DEFACE_E_NOMEM, name, "out of memory");
   }
   snprintf(e->path, n, "%s/%s", dir_path, name);
   e->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
   deface_status st = DEFACE_OK;
   if (e->dirfd < 0)
-    st = fail(err, DEFACE_E_OUTPUT, e->path, "cannot use its folder: %s",
-              why(errno, ebuf, sizeof ebuf));
+    st = deface__io_fail(err, DEFACE_E_OUTPUT, e->path, "cannot use its folder: %s",
+                         deface__io_strerror(errno, ebuf, sizeof ebuf));
   else if ((st = add_entry(t, e, index, err)) == DEFACE_OK)
     snprintf(e->temp_path, strlen(dir_path) + NAME_LIMIT + 2, "%s/%s", dir_path, e->temp);
   if (st != DEFACE_OK)
@@ -421,18 +421,19 @@ deface_status deface_txn_write(deface_txn *t, size_t index, const void *bytes, s
 {
   char ebuf[128];
   if (!t || index >= t->n || (!bytes && n))
-    return fail(err, DEFACE_E_USAGE, "deface_txn_write", "bad entry or NULL bytes");
+    return deface__io_fail(err, DEFACE_E_USAGE, "deface_txn_write", "bad entry or NULL bytes");
   entry *e = t->entries[index];
   const unsigned char *p = bytes;
   if (lseek(e->fd, 0, SEEK_END) < 0)
-    return fail(err, DEFACE_E_OUTPUT, e->path, "cannot write: %s", why(errno, ebuf, sizeof ebuf));
+    return deface__io_fail(err, DEFACE_E_OUTPUT, e->path, "cannot write: %s",
+                           deface__io_strerror(errno, ebuf, sizeof ebuf));
   while (n > 0) {
     ssize_t put = write(e->fd, p, n);
     if (put < 0 && errno == EINTR)
       continue;
     if (put <= 0)
-      return fail(err, DEFACE_E_OUTPUT, e->path, "cannot write: %s",
-                  why(put < 0 ? errno : ENOSPC, ebuf, sizeof ebuf));
+      return deface__io_fail(err, DEFACE_E_OUTPUT, e->path, "cannot write: %s",
+                             deface__io_strerror(put < 0 ? errno : ENOSPC, ebuf, sizeof ebuf));
     p += put;
     n -= (size_t)put;
   }
@@ -464,32 +465,34 @@ deface_status deface_txn_commit(deface_txn *t, char *err)
 {
   char ebuf[128];
   if (!t)
-    return fail(err, DEFACE_E_USAGE, "deface_txn_commit", "NULL transaction");
+    return deface__io_fail(err, DEFACE_E_USAGE, "deface_txn_commit", "NULL transaction");
   for (size_t i = 0; i < t->n; i++)
     if (!t->entries[i]->registered)
-      return fail(err, DEFACE_E_OUTPUT, t->entries[i]->path, "its temporary file is gone");
+      return deface__io_fail(err, DEFACE_E_OUTPUT, t->entries[i]->path,
+                             "its temporary file is gone");
     else if (flush_temp(t->entries[i]) != 0)
-      return fail(err, DEFACE_E_OUTPUT, t->entries[i]->path, "cannot flush to disk: %s",
-                  why(errno, ebuf, sizeof ebuf));
+      return deface__io_fail(err, DEFACE_E_OUTPUT, t->entries[i]->path, "cannot flush to disk: %s",
+                             deface__io_strerror(errno, ebuf, sizeof ebuf));
   deface_status st = DEFACE_OK;
   writer_lock(t->writer);
   for (size_t i = 0; i < t->n && st == DEFACE_OK; i++) {
     struct stat s;
     const entry *e = t->entries[i];
     if (fstatat(e->dirfd, e->temp, &s, AT_SYMLINK_NOFOLLOW) != 0)
-      st = fail(err, DEFACE_E_OUTPUT, e->path, "its temporary file %s is gone", e->temp);
+      st = deface__io_fail(err, DEFACE_E_OUTPUT, e->path, "its temporary file %s is gone", e->temp);
     else if (fstatat(e->dirfd, e->name, &s, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(s.st_mode))
-      st = fail(err, DEFACE_E_OUTPUT, e->path, "is a folder");
+      st = deface__io_fail(err, DEFACE_E_OUTPUT, e->path, "is a folder");
   }
   size_t renamed = 0;
   for (; st == DEFACE_OK && renamed < t->n; renamed++) {
     entry *e = t->entries[renamed];
     if (renameat(e->dirfd, e->temp, e->dirfd, e->name) != 0) {
-      st = renamed == 0 ? fail(err, DEFACE_E_OUTPUT, e->path, "cannot rename into place: %s",
-                               why(errno, ebuf, sizeof ebuf))
-                        : fail(err, DEFACE_E_OUTPUT, e->path,
-                               "cannot rename into place: %s (%zu of %zu outputs were replaced)",
-                               why(errno, ebuf, sizeof ebuf), renamed, t->n);
+      st = renamed == 0
+               ? deface__io_fail(err, DEFACE_E_OUTPUT, e->path, "cannot rename into place: %s",
+                                 deface__io_strerror(errno, ebuf, sizeof ebuf))
+               : deface__io_fail(err, DEFACE_E_OUTPUT, e->path,
+                                 "cannot rename into place: %s (%zu of %zu outputs were replaced)",
+                                 deface__io_strerror(errno, ebuf, sizeof ebuf), renamed, t->n);
       break;
     }
     writer_remove(t->writer, e);
@@ -501,8 +504,9 @@ deface_status deface_txn_commit(deface_txn *t, char *err)
   /* The renames themselves reach the disk with the folders. */
   for (size_t i = 0; i < t->n; i++)
     if (fsync(t->entries[i]->dirfd) != 0 && errno != EINVAL && errno != EBADF)
-      return fail(err, DEFACE_E_OUTPUT, t->entries[i]->path, "cannot flush its folder: %s",
-                  why(errno, ebuf, sizeof ebuf));
+      return deface__io_fail(err, DEFACE_E_OUTPUT, t->entries[i]->path,
+                             "cannot flush its folder: %s",
+                             deface__io_strerror(errno, ebuf, sizeof ebuf));
   return DEFACE_OK;
 }
 
@@ -534,7 +538,10 @@ deface_status deface_write_file(const char *path, const void *bytes, size_t n, c
 /* Leftovers                                                                */
 /* ------------------------------------------------------------------------ */
 
-static int is_letter_or_digit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+static int is_letter_or_digit(char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 size_t deface_write_remove_leftovers(int dirfd, const char *name)
 {

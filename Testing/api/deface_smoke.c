@@ -46,8 +46,8 @@ int main(int argc, char **argv)
   if (st == DEFACE_OK)
     printf("deface %s: %s; eyes (%.1f, %.1f, %.1f) and (%.1f, %.1f, %.1f); changed %.1f mL\n",
            deface_version(), deface_status_str(st), result.eye_ras[0][0], result.eye_ras[0][1],
-           result.eye_ras[0][2], result.eye_ras[1][0], result.eye_ras[1][1],
-           result.eye_ras[1][2], result.changed_ml);
+           result.eye_ras[0][2], result.eye_ras[1][0], result.eye_ras[1][1], result.eye_ras[1][2],
+           result.changed_ml);
   else
     fprintf(stderr, "deface_smoke: %s (%s)\n", err, deface_status_str(st));
   deface_volume_free(in);

@@ -123,8 +123,8 @@ static void test_names_and_abort(void)
   const char *ta = deface_txn_temp_path(t, a), *tb = deface_txn_temp_path(t, b);
   const char *tc = deface_txn_temp_path(t, c);
   size_t na = strlen(ta), nd = strlen(dir);
-  CHECK(strncmp(ta, dir, nd) == 0 && strncmp(ta + nd, "/.img.tmp", 9) == 0 && na == nd + 9 + 6 + 7 &&
-        strcmp(ta + na - 7, ".nii.gz") == 0);
+  CHECK(strncmp(ta, dir, nd) == 0 && strncmp(ta + nd, "/.img.tmp", 9) == 0 &&
+        na == nd + 9 + 6 + 7 && strcmp(ta + na - 7, ".nii.gz") == 0);
   CHECK(strstr(tb, "/.img.tmp") && strcmp(tb + strlen(tb) - 5, ".json") == 0);
   CHECK(strstr(tc, "/.noext.tmp") && strlen(strstr(tc, "/.noext.tmp")) == 11 + 6);
   CHECK(access(ta, F_OK) == 0 && access(tb, F_OK) == 0 && access(tc, F_OK) == 0);

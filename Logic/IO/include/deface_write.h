@@ -83,8 +83,8 @@ deface_status deface_txn_add(deface_txn *txn, const char *path, size_t *index, c
  * opened with O_NOFOLLOW. `dir_path` names that folder in messages and in
  * deface_txn_temp_path().
  */
-deface_status deface_txn_add_at(deface_txn *txn, int dirfd, const char *dir_path,
-                                const char *name, size_t *index, char *err);
+deface_status deface_txn_add_at(deface_txn *txn, int dirfd, const char *dir_path, const char *name,
+                                size_t *index, char *err);
 
 /** The target path of an entry, as given (or dir_path/name). */
 const char *deface_txn_path(const deface_txn *txn, size_t index);
