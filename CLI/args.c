@@ -76,7 +76,7 @@ static void print_help(void)
       "                      (package xvfb), or run it under `xvfb-run -a`\n"
       "  --fill MODE         zero (default: the image's air value, 0 for MR, -1000 HU for CT),\n"
       "                      blur (Gaussian inside the face region), noise (air-like noise)\n"
-      "  --sigma MM          blur sigma in mm (default 5; 0.5 to 50)\n"
+      "  --sigma MM          blur sigma in mm (default %g; %g to %g)\n"
       "  --ears              also remove the outer ears (label 3); off by default\n"
       "  --seed N            seed of the noise fill (default 1; same seed, same output)\n"
       "  --jobs N            series defaced at once in a session (default: the number of\n"
@@ -93,7 +93,8 @@ static void print_help(void)
       "without --force, or the QA picture failed (the other outputs are then written and\n"
       "valid). A session exits 0 when every series was defaced or refused, 1 when any\n"
       "series ended in an error (its row says why), 3 when the folder holds no series, 6\n"
-      "when a defaced series got no QA picture (index.html says why).\n");
+      "when a defaced series got no QA picture (index.html says why).\n",
+      DEFACE_SIGMA_DEFAULT_MM, DEFACE_SIGMA_MIN_MM, DEFACE_SIGMA_MAX_MM);
 }
 
 static int usage_error(const char *fmt, const char *what)
@@ -119,7 +120,7 @@ int cli_parse(int argc, char **argv, cli_args *args)
 {
   memset(args, 0, sizeof *args);
   args->fill = DEFACE_FILL_ZERO;
-  args->sigma_mm = 5.0;
+  args->sigma_mm = DEFACE_SIGMA_DEFAULT_MM;
   args->seed = 1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -129,7 +130,7 @@ int cli_parse(int argc, char **argv, cli_args *args)
       print_help();
       return 1;
     } else if (!strcmp(a, "--version")) {
-      printf("deface %s\n", DEFACE_VERSION);
+      printf("deface %s\n", deface_version());
       return 1;
     } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
       takes = 1;
@@ -149,20 +150,15 @@ int cli_parse(int argc, char **argv, cli_args *args)
         args->qa = value;
     } else if (!strcmp(a, "--fill")) {
       takes = 1;
-      if (value) {
-        if (!strcmp(value, "zero"))
-          args->fill = DEFACE_FILL_ZERO;
-        else if (!strcmp(value, "blur"))
-          args->fill = DEFACE_FILL_BLUR;
-        else if (!strcmp(value, "noise"))
-          args->fill = DEFACE_FILL_NOISE;
-        else
-          return usage_error("--fill must be zero, blur or noise, not '%s'", value);
-      }
+      if (value && deface_fill_from_name(value, &args->fill) != DEFACE_OK)
+        return usage_error("--fill must be zero, blur or noise, not '%s'", value);
     } else if (!strcmp(a, "--sigma")) {
       takes = 1;
-      if (value && parse_double(value, 0.5, 50, &args->sigma_mm))
-        return usage_error("--sigma must be a number of mm from 0.5 to 50, not '%s'", value);
+      if (value && parse_double(value, DEFACE_SIGMA_MIN_MM, DEFACE_SIGMA_MAX_MM, &args->sigma_mm)) {
+        fprintf(stderr, "deface: --sigma must be a number of mm from %g to %g, not '%s' (try deface --help)\n",
+                DEFACE_SIGMA_MIN_MM, DEFACE_SIGMA_MAX_MM, value);
+        return -1;
+      }
     } else if (!strcmp(a, "--seed")) {
       takes = 1;
       double s;

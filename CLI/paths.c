@@ -1,18 +1,15 @@
 /*
- * paths.c - output names and careful file writing for the CLI.
+ * paths.c - output names and path identity for the CLI.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "paths.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
-#include <time.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 static int ends_with(const char *s, const char *tail)
 {
@@ -20,7 +17,10 @@ static int ends_with(const char *s, const char *tail)
   return n >= t && strcmp(s + n - t, tail) == 0;
 }
 
-int path_is_nifti(const char *path) { return ends_with(path, ".nii") || ends_with(path, ".nii.gz"); }
+int path_is_nifti(const char *path)
+{
+  return ends_with(path, ".nii") || ends_with(path, ".nii.gz");
+}
 
 void path_stem(const char *path, char *stem, size_t size)
 {
@@ -64,58 +64,116 @@ int path_is_dir(const char *path)
   return stat(path, &s) == 0 && S_ISDIR(s.st_mode);
 }
 
-/* A new file that nobody else uses, created 0666 so that the umask applies as
- * for any file: never by changing the process's umask, which other threads
- * (session mode) would see. */
-static int create_temp(const char *dir, const char *base, char *tmp, size_t size)
+/* Appends one component to a resolved path, lexically. */
+static int append(char out[CLI_PATH_MAX], const char *name, size_t len)
 {
-  static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20) ^ (uint64_t)(uintptr_t)tmp;
-  for (int attempt = 0; attempt < 100; attempt++) {
-    char suffix[7];
-    for (int i = 0; i < 6; i++) {
-      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-      suffix[i] = letters[(x >> 33) % (sizeof letters - 1)];
-    }
-    suffix[6] = '\0';
-    if (snprintf(tmp, size, "%s/.%s.tmp%s", dir, base, suffix) >= (int)size) {
+  if (len == 0 || (len == 1 && name[0] == '.'))
+    return 0;
+  size_t n = strlen(out);
+  if (len == 2 && name[0] == '.' && name[1] == '.') {
+    char *slash = strrchr(out, '/');
+    if (slash == out)
+      out[1] = '\0';
+    else if (slash)
+      *slash = '\0';
+    return 0;
+  }
+  if (n + 1 + len >= CLI_PATH_MAX) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  if (n > 1)
+    out[n++] = '/';
+  memcpy(out + n, name, len);
+  out[n + len] = '\0';
+  return 0;
+}
+
+int path_resolve(const char *path, char out[CLI_PATH_MAX])
+{
+  char real[PATH_MAX];
+  if (!path || !*path) {
+    errno = ENOENT;
+    return -1;
+  }
+  if (realpath(path, real)) {
+    if (strlen(real) >= CLI_PATH_MAX) {
       errno = ENAMETOOLONG;
       return -1;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0 || errno != EEXIST)
-      return fd;
+    strcpy(out, real);
+    return 0;
   }
-  errno = EEXIST;
-  return -1;
-}
-
-int write_file_atomic(const char *path, const char *text, size_t length)
-{
-  char dir[CLI_PATH_MAX], base[CLI_PATH_MAX], tmp[CLI_PATH_MAX + 64];
-  path_split(path, dir, sizeof dir, base, sizeof base);
-  int fd = create_temp(dir, base, tmp, sizeof tmp);
-  if (fd < 0)
-    return -1;
-  FILE *f = fdopen(fd, "wb");
-  if (!f) {
-    int e = errno;
-    close(fd);
-    unlink(tmp);
-    errno = e;
+  /* The longest existing prefix (ending at a slash) through realpath(), the
+   * rest appended lexically: a missing folder cannot be a link. */
+  char p[CLI_PATH_MAX];
+  if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p) {
+    errno = ENAMETOOLONG;
     return -1;
   }
-  size_t put = fwrite(text, 1, length, f);
-  int bad = put != length || fflush(f) != 0 || fsync(fileno(f)) != 0;
-  int e = errno;
-  bad |= fclose(f) != 0;
-  if (bad || rename(tmp, path) != 0) {
-    e = bad ? e : errno;
-    unlink(tmp);
-    errno = e;
+  size_t cut = strlen(p);
+  for (;;) {
+    while (cut > 0 && p[cut - 1] != '/')
+      cut--;
+    if (cut == 0) {
+      if (!realpath(".", real))
+        return -1;
+      break;
+    }
+    char keep = p[cut];
+    p[cut] = '\0';
+    int ok = realpath(p, real) != NULL;
+    p[cut] = keep;
+    if (ok)
+      break;
+    while (cut > 0 && p[cut - 1] == '/')
+      cut--;
+    if (cut == 0) { /* "/..." that does not resolve at all */
+      errno = ENOENT;
+      return -1;
+    }
+  }
+  if (strlen(real) >= CLI_PATH_MAX) {
+    errno = ENAMETOOLONG;
     return -1;
+  }
+  strcpy(out, real);
+  for (const char *s = p + cut; *s;) {
+    size_t len = strcspn(s, "/");
+    if (append(out, s, len) != 0)
+      return -1;
+    s += len;
+    while (*s == '/')
+      s++;
   }
   return 0;
+}
+
+int path_entry(const char *path, char out[CLI_PATH_MAX])
+{
+  char dir[CLI_PATH_MAX], base[CLI_PATH_MAX];
+  size_t n = strlen(path);
+  if (n == 0 || path[n - 1] == '/') {
+    errno = EISDIR;
+    return -1;
+  }
+  path_split(path, dir, sizeof dir, base, sizeof base);
+  if (!strcmp(base, ".") || !strcmp(base, "..")) {
+    errno = EISDIR;
+    return -1;
+  }
+  if (path_resolve(dir, out) != 0)
+    return -1;
+  return append(out, base, strlen(base));
+}
+
+int path_is_inside(const char *path, const char *folder)
+{
+  char f[CLI_PATH_MAX], p[CLI_PATH_MAX];
+  if (path_resolve(folder, f) != 0 || path_resolve(path, p) != 0)
+    return -1;
+  size_t n = strlen(f);
+  if (n == 1) /* "/" holds everything */
+    return 1;
+  return strncmp(p, f, n) == 0 && (p[n] == '\0' || p[n] == '/');
 }

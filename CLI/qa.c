@@ -160,25 +160,31 @@ void qa_display_end(void)
   pthread_mutex_unlock(&render_lock);
 }
 
-deface_status qa_render(const char *png, const deface_volume *original,
+deface_status qa_render(const char *path, const deface_volume *original,
                         const deface_volume *defaced, const deface_volume *label,
-                        const deface_result *result, const char *name, char *err)
+                        const deface_result *result, const char *name, unsigned char **png,
+                        size_t *size, char *err)
 {
+  *png = NULL;
+  *size = 0;
 #ifdef DEFACE_WITH_RENDER
-  if (qa_display_begin(err, DEFACE_ERRLEN) != 0)
+  char why[DEFACE_ERRLEN] = "";
+  if (qa_display_begin(err, DEFACE_ERRLEN) != 0) /* the display's reason names no file */
     return DEFACE_E_OUTPUT;
   pthread_mutex_lock(&render_lock);
   deface_status st =
-      deface_render_qa(original, defaced, label, result->tissue_threshold,
-                       result->eyes_found ? (const double(*)[3])result->eye_ras : NULL, name,
-                       "defaced", result->changed_ml, png, err);
+      deface_render_qa_png(original, defaced, label, result->tissue_threshold,
+                           result->eyes_found ? (const double(*)[3])result->eye_ras : NULL, name,
+                           "defaced", result->changed_ml, png, size, why);
   pthread_mutex_unlock(&render_lock);
+  if (st != DEFACE_OK)
+    snprintf(err, DEFACE_ERRLEN, "%s: %.400s", path, why);
   return st;
 #else
   snprintf(err, DEFACE_ERRLEN,
            "%s: QA pictures are not built into this version "
            "(configure with -DDEFACE_BUILD_RENDER=ON)",
-           png);
+           path);
   return DEFACE_E_USAGE;
 #endif
 }

@@ -27,13 +27,17 @@ int qa_display_begin(char *err, size_t size);
 void qa_display_end(void);
 
 /**
- * Renders the QA picture of one result into png (see deface_render_qa()),
- * starting the display if needed; calls from several threads run one at a
- * time. The caption shows `name`, "defaced" and the changed volume.
- * @return DEFACE_OK or a status with the reason in err (DEFACE_ERRLEN bytes).
+ * Renders the QA picture of one result as PNG bytes (see
+ * deface_render_qa_png()), starting the display if needed; calls from several
+ * threads run one at a time. The caption shows `name`, "defaced" and the
+ * changed volume. `path` (where the caller will write the bytes) only names
+ * the picture in messages.
+ * @return DEFACE_OK with *png (free()) and *size, or a status with
+ *         "PATH: QA picture: reason" in err (DEFACE_ERRLEN bytes).
  */
-deface_status qa_render(const char *png, const deface_volume *original,
+deface_status qa_render(const char *path, const deface_volume *original,
                         const deface_volume *defaced, const deface_volume *label,
-                        const deface_result *result, const char *name, char *err);
+                        const deface_result *result, const char *name, unsigned char **png,
+                        size_t *size, char *err);
 
 #endif

@@ -7,10 +7,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "report_html.h"
 #include "deface.h"
-#include "paths.h"
+#include "deface_write.h"
 #include "textbuf.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,7 +93,8 @@ static void row_html(textbuf *t, const report_row *r)
   textbuf_printf(t, "</td>\n<td class=\"num\">%.1f</td>\n</tr>\n", r->seconds);
 }
 
-int report_html_write(const char *path, const char *title, const report_row *rows, size_t n)
+int report_html_write(const char *path, const char *title, const report_row *rows, size_t n,
+                      char *err)
 {
   textbuf t = {0};
   size_t count[3] = {0, 0, 0};
@@ -118,9 +118,9 @@ int report_html_write(const char *path, const char *title, const report_row *row
   textbuf_printf(&t, "</tbody>\n</table>\n</body>\n</html>\n");
   int rc = -1;
   if (t.failed)
-    errno = ENOMEM;
+    snprintf(err, DEFACE_ERRLEN, "%s: out of memory", path);
   else
-    rc = write_file_atomic(path, t.p, t.n);
+    rc = deface_write_file(path, t.p, t.n, err) == DEFACE_OK ? 0 : -1;
   textbuf_free(&t);
   return rc;
 }

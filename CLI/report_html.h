@@ -22,10 +22,11 @@ typedef struct report_row {
 } report_row;
 
 /**
- * Writes the page to path through a temporary name and a rename. Every text
+ * Writes the page to path, replaced atomically (deface_write.h). Every text
  * is HTML-escaped; pictures are linked by their relative paths.
- * @return 0, or -1 with errno set (ENOMEM when the page could not be built).
+ * @return 0, or -1 with "PATH: reason" in err (DEFACE_ERRLEN bytes).
  */
-int report_html_write(const char *path, const char *title, const report_row *rows, size_t n);
+int report_html_write(const char *path, const char *title, const report_row *rows, size_t n,
+                      char *err);
 
 #endif

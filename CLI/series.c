@@ -1,57 +1,20 @@
 /*
  * series.c - series mode of `deface`: a folder holding one DICOM series is
  * read through the DICOM adapter and handed to the same defacing and output
- * code as a NIfTI file (main.c), with a fresh NIfTI header for the volume.
+ * code as a NIfTI file (single.c), with a fresh NIfTI header for the volume.
  */
-#define _XOPEN_SOURCE 700 /* realpath */
 #include "series.h"
 #include "deface_dicom.h"
+#include "exit_codes.h"
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { EXIT_USAGE = 2 };
-
-int series_output_inside(const char *folder, const char *path)
-{
-  char dir_real[PATH_MAX], out_dir[PATH_MAX], out_real[PATH_MAX];
-  if (!realpath(folder, dir_real))
-    return 0;
-  /* The output does not exist yet: resolve its folder. */
-  snprintf(out_dir, sizeof out_dir, "%s", path);
-  char *slash = strrchr(out_dir, '/');
-  if (!slash)
-    snprintf(out_dir, sizeof out_dir, ".");
-  else if (slash == out_dir)
-    out_dir[1] = '\0';
-  else
-    *slash = '\0';
-  if (!realpath(out_dir, out_real))
-    return 0;
-  size_t n = strlen(dir_real);
-  return strncmp(out_real, dir_real, n) == 0 && (out_real[n] == '\0' || out_real[n] == '/');
-}
 
 static void describe(const deface_dicom_series_info *s, char *text, size_t size)
 {
   snprintf(text, size, "series %ld '%s' (%s, %zu files%s)", s->series_number, s->description,
            s->modality, s->files, s->stacks_in_series > 1 ? ", one orientation of several" : "");
-}
-
-/* The volume again, with the matrix its NIfTI header will carry (float), so
- * that the output and its header agree exactly. */
-/* NIfTI-1 holds the matrix and the scaling as float: the volume takes the
- * header's values, so that the file says exactly what the volume does. */
-static deface_status take_header_geometry(deface_volume *volume, const deface_nifti *header,
-                                          char *err)
-{
-  double m[4][4], slope, inter;
-  deface_nifti_matrix(header, m);
-  deface_nifti_scaling(header, &slope, &inter);
-  deface_volume_set_scaling(volume, slope, inter);
-  return deface_volume_set_matrix(volume, m, err);
 }
 
 deface_status series_read(const deface_dicom_folder *scan, size_t index, deface_volume **volume,
@@ -60,8 +23,8 @@ deface_status series_read(const deface_dicom_folder *scan, size_t index, deface_
   *volume = NULL;
   *header = NULL;
   deface_status st = deface_dicom_load(scan, index, volume, err);
-  if (st == DEFACE_OK && (st = deface_nifti_header_new(*volume, header, err)) == DEFACE_OK)
-    st = take_header_geometry(*volume, *header, err);
+  if (st == DEFACE_OK)
+    st = deface_nifti_header_adopt(*volume, header, err);
   if (st != DEFACE_OK) {
     deface_volume_free(*volume);
     deface_nifti_free(*header);
@@ -101,7 +64,7 @@ int series_load(const char *folder, int verbose, deface_volume **volume, deface_
   deface_status st = deface_dicom_scan(folder, &scan, err);
   if (st != DEFACE_OK) {
     fprintf(stderr, "deface: %s\n", err);
-    return st == DEFACE_E_NOMEM ? 1 : (int)st;
+    return exit_code(st);
   }
   size_t nskipped = deface_dicom_skipped_count(scan), nseries = deface_dicom_series_count(scan);
   if (verbose)
@@ -117,7 +80,7 @@ int series_load(const char *folder, int verbose, deface_volume **volume, deface_
               deface_dicom_skipped_reason(scan, 0));
     else
       fprintf(stderr, "deface: %s: no files in the folder\n", folder);
-    code = DEFACE_E_INPUT;
+    code = EXIT_INPUT;
     goto done;
   }
   if (nseries > 1) {
@@ -141,7 +104,7 @@ int series_load(const char *folder, int verbose, deface_volume **volume, deface_
       fprintf(stderr, "deface: %s: refused: %s\n", folder, err);
     else
       fprintf(stderr, "deface: %s\n", err);
-    code = st == DEFACE_E_REFUSED || st == DEFACE_E_INPUT ? (int)st : 1;
+    code = exit_code(st);
   }
 done:
   if (code == 0)

@@ -9,17 +9,15 @@
 #include "deface_dicom.h"
 #include "deface_nifti.h"
 
-/** 1 if `path` (a file that may not exist yet) would be inside `folder`. */
-int series_output_inside(const char *folder, const char *path);
-
 /**
  * Scans `folder` for DICOM series and reads the only one into *volume with a
  * NIfTI-1 header made for it (*header; its float matrix is the volume's).
  * Prints one line naming the folder and the reason on failure; with
  * `verbose`, also the skipped files and the series read.
- * @return 0, or the exit code: 2 when the folder holds several series,
- *         3 when it holds none or a file cannot be read, 4 when the series is
- *         refused (2D, gantry tilt, uneven spacing...), 1 otherwise.
+ * @return 0, or the exit code (exit_codes.h): EXIT_USAGE when the folder
+ *         holds several series (-o OUTDIR takes them), EXIT_INPUT when it
+ *         holds none or a file cannot be read, EXIT_REFUSED when the series is
+ *         refused (2D, gantry tilt, uneven spacing...), EXIT_INTERNAL otherwise.
  *         The caller frees *volume, *header and *scan (the scan, series 0,
  *         names the files read; all NULL on failure).
  */
@@ -28,7 +26,7 @@ int series_load(const char *folder, int verbose, deface_volume **volume, deface_
 
 /**
  * Reads series `index` of a scan into *volume with a fresh NIfTI-1 header
- * (*header), printing nothing: the step series and session modes share.
+ * (*header, deface_nifti_header_adopt()), printing nothing: the step series and session modes share.
  * Thread-safe for distinct calls on one scan. Returns the reader's status
  * (err holds the reason); the caller frees both (NULL on failure).
  */

@@ -1,10 +1,11 @@
 /*
  * session.c - session mode: scan a folder for DICOM series, deface each on a
  * pool of POSIX threads, and write one DEFACED_<series>/ folder per defaced
- * series (with its QA picture when rendering is built), summary.tsv,
- * skipped.tsv and index.html (report_html.c). Pictures are rendered one at a
- * time (qa.c holds the lock) while other series are defaced, all on one X
- * display started before the threads.
+ * series (with its QA picture when rendering is built); then the tables and
+ * the page (session_report.c). Names come from session_names.c, OUTDIR's
+ * checks from outdir.c. Pictures are rendered one at a time (qa.c holds the
+ * lock) while other series are defaced, all on one X display started before
+ * the threads.
  *
  * The threads share only the scan (read-only), the next-series counter and
  * the progress display (under one mutex); each writes its own row of the
@@ -12,226 +13,32 @@
  * every thread has finished, so it does not depend on --jobs. What the
  * threads call is safe to call concurrently: the core keeps no global state,
  * the DICOM adapter registers dcmtk's codecs once (std::call_once) and reads
- * each file into its own dataset, and the NIfTI adapter writes through znzlib
+ * each file into its own dataset, the NIfTI adapter writes through znzlib
  * (one gzip stream per file) and reads back with nifti_image_read, whose only
- * process-wide state is nifti_clib's options, never set here.
+ * process-wide state is nifti_clib's options, never set here, and every file
+ * goes through its own write transaction (deface_write.h).
  */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _POSIX_C_SOURCE 200809L
 #include "session.h"
 #include "deface_dicom.h"
+#include "exit_codes.h"
+#include "outdir.h"
 #include "outputs.h"
 #include "paths.h"
 #include "qa.h"
-#include "report_html.h"
 #include "series.h"
-#include "textbuf.h"
+#include "session_private.h"
+#include "session_report.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-enum { EXIT_DONE = 0, EXIT_INTERNAL = 1, EXIT_USAGE = 2 };
-
-typedef enum { ROW_DEFACED, ROW_REFUSED, ROW_ERROR } row_status;
-static const char *const ROW_STATUS[] = {"defaced", "refused", "error"};
-
-typedef struct series_row {
-  row_status status;
-  char reason[DEFACE_ERRLEN];
-  double seconds;
-  int has_picture;                   /* the QA picture was written */
-  int self_check_failed;             /* the core's own check stopped this series */
-  char picture_error[DEFACE_ERRLEN]; /* why a defaced series has none */
-  double render_seconds;
-} series_row;
-
-typedef struct session {
-  const cli_args *a;
-  const deface_dicom_folder *scan;
-  size_t n;                            /* series */
-  char (*names)[SESSION_NAME_MAX + 1]; /* per series: DEFACED_<name> */
-  series_row *rows;                    /* per series, written by its thread */
-  pthread_mutex_t lock;                /* guards what follows and stderr */
-  size_t next, done;
-  int bar;             /* progress bar on stderr (a terminal, not --quiet) */
-  const char *current; /* the series started last, for the bar */
-} session;
-
-/* ------------------------------------------------------------------------ */
-/* Names                                                                    */
-/* ------------------------------------------------------------------------ */
-
-static int is_alnum(char c)
-{
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-/* `raw` reduced to a safe name of at most `max` characters (see session.h). */
-static void sanitise(const char *raw, char *out, size_t max)
-{
-  size_t k = 0;
-  for (size_t i = 0; raw[i] && k < max; i++) {
-    char c = raw[i];
-    int keep = is_alnum(c) || c == '-' || c == '_' || c == '.';
-    if (c == '.' && ((i > 0 && raw[i - 1] == '.') || raw[i + 1] == '.'))
-      keep = 0; /* no ".." anywhere */
-    if (!keep)
-      c = '_';
-    if ((k == 0 && !is_alnum(c)) || (c == '_' && out[k - 1] == '_'))
-      continue;
-    out[k++] = c;
-  }
-  while (k > 0 && (out[k - 1] == '_' || out[k - 1] == '.' || out[k - 1] == '-'))
-    k--;
-  out[k] = '\0';
-}
-
-static int name_taken(const char *name, const char (*taken)[SESSION_NAME_MAX + 1], size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    if (strcasecmp(name, taken[i]) == 0)
-      return 1;
-  return 0;
-}
-
-void session_series_name(long number, const char *description,
-                         const char (*taken)[SESSION_NAME_MAX + 1], size_t ntaken,
-                         char name[SESSION_NAME_MAX + 1])
-{
-  char raw[256], base[SESSION_NAME_MAX + 1];
-  if (number >= 0)
-    snprintf(raw, sizeof raw, "%ld_%s", number, description ? description : "");
-  else
-    snprintf(raw, sizeof raw, "%s", description ? description : "");
-  sanitise(raw, base, SESSION_NAME_MAX);
-  if (!base[0])
-    snprintf(base, sizeof base, "series");
-  snprintf(name, SESSION_NAME_MAX + 1, "%s", base);
-  for (unsigned long k = 2; name_taken(name, taken, ntaken); k++) {
-    char suffix[24];
-    int ns = snprintf(suffix, sizeof suffix, "_%lu", k);
-    char head[SESSION_NAME_MAX + 1];
-    sanitise(base, head, (size_t)(SESSION_NAME_MAX - ns)); /* cut, and trimmed again */
-    size_t nh = strlen(head);
-    memcpy(name, head, nh);
-    memcpy(name + nh, suffix, (size_t)ns + 1);
-  }
-}
-
-/* ------------------------------------------------------------------------ */
-/* OUTDIR                                                                   */
-/* ------------------------------------------------------------------------ */
-
-/* The absolute, symlink-free form of `path`, which need not exist: its
- * deepest existing ancestor through realpath(), the rest lexically (a missing
- * folder cannot be a symbolic link). 0, or -1 when it cannot be worked out. */
-static int resolve(const char *path, char out[PATH_MAX])
-{
-  if (realpath(path, out))
-    return 0;
-  char p[CLI_PATH_MAX], parent[CLI_PATH_MAX], base[CLI_PATH_MAX];
-  if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
-    return -1;
-  for (size_t n = strlen(p); n > 1 && p[n - 1] == '/'; n--)
-    p[n - 1] = '\0';
-  path_split(p, parent, sizeof parent, base, sizeof base);
-  if (!strcmp(parent, p) || resolve(parent, out) != 0)
-    return -1;
-  if (!strcmp(base, "..")) {
-    char *slash = strrchr(out, '/');
-    if (slash && slash != out)
-      *slash = '\0';
-    else
-      snprintf(out, PATH_MAX, "/");
-  } else if (strcmp(base, ".") != 0) {
-    size_t n = strlen(out);
-    if (snprintf(out + n, PATH_MAX - n, "%s%s", n > 1 ? "/" : "", base) >= (int)(PATH_MAX - n))
-      return -1;
-  }
-  return 0;
-}
-
-static int dir_is_empty(const char *path)
-{
-  DIR *d = opendir(path);
-  if (!d)
-    return 0;
-  struct dirent *e;
-  int empty = 1;
-  while (empty && (e = readdir(d)))
-    empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
-  closedir(d);
-  return empty;
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-  char p[CLI_PATH_MAX];
-  if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  for (char *s = p + 1;; s++) {
-    if (*s != '/' && *s != '\0')
-      continue;
-    char c = *s;
-    *s = '\0';
-    if (mkdir(p, 0777) != 0 && !(errno == EEXIST && path_is_dir(p)))
-      return -1;
-    *s = c;
-    if (!c)
-      return 0;
-  }
-}
-
-/* The checks made before any work: 0, or the exit code after one line. */
-static int check_outdir(const cli_args *a)
-{
-  const char *in = a->input, *out = a->output;
-  if (a->label || a->json || a->qa) {
-    fprintf(stderr,
-            "deface: %s: --label, --json and --qa name one file; a session writes "
-            "DEFACED_<series>/ folders (with their QA pictures) and index.html into -o OUTDIR\n",
-            a->label  ? a->label
-            : a->json ? a->json
-                      : a->qa);
-    return EXIT_USAGE;
-  }
-  char in_real[PATH_MAX], out_real[PATH_MAX];
-  if (!realpath(in, in_real) || resolve(out, out_real) != 0) {
-    fprintf(stderr, "deface: %s: cannot resolve the path: %s\n", realpath(in, in_real) ? out : in,
-            strerror(errno));
-    return DEFACE_E_OUTPUT;
-  }
-  size_t n = strlen(in_real);
-  if (!strcmp(in_real, "/") ||
-      (strncmp(out_real, in_real, n) == 0 && (out_real[n] == '\0' || out_real[n] == '/'))) {
-    fprintf(stderr, "deface: %s: is inside the input folder %s, which is never written to\n", out,
-            in);
-    return EXIT_USAGE;
-  }
-  struct stat st;
-  if (stat(out, &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) {
-      fprintf(stderr, "deface: %s: exists and is not a folder\n", out);
-      return DEFACE_E_OUTPUT;
-    }
-    if (!a->force && !dir_is_empty(out)) {
-      fprintf(stderr, "deface: %s: exists and is not empty (use --force to write into it)\n", out);
-      return DEFACE_E_OUTPUT;
-    }
-  }
-  return 0;
-}
+const char *const SESSION_ROW_STATUS[] = {"defaced", "refused", "error"};
 
 /* ------------------------------------------------------------------------ */
 /* One series                                                               */
@@ -313,7 +120,7 @@ static void run_series(session *s, size_t i)
     set_row(row, ROW_ERROR, "out of memory");
     goto done;
   }
-  if (make_dirs(dir) != 0) {
+  if (outdir_make(dir) != 0) {
     char why[128] = "";
     strerror_r(errno, why, sizeof why); /* strerror() is not thread-safe */
     set_row(row, ROW_ERROR, "%s: cannot create the folder: %s", dir, why);
@@ -324,7 +131,13 @@ static void run_series(session *s, size_t i)
   output_outcome o;
   if (!qa_available())
     out.qa[0] = '\0';
-  st = output_deface_and_write(s->a, &source, &out, volume, header, t0, NULL, NULL, &o);
+  output_txn txn;
+  if ((st = output_txn_open(s->writer, &out, -1, NULL, &txn, err)) != DEFACE_OK) {
+    set_row(row, ROW_ERROR, "%s", err);
+    goto done;
+  }
+  st = output_deface_and_write(s->a, &source, &out, &txn, volume, header, t0, NULL, NULL, &o);
+  output_txn_close(&txn);
   row->render_seconds = o.qa_seconds;
   if (st == DEFACE_OK && out.qa[0]) {
     row->has_picture = o.qa_status == DEFACE_OK;
@@ -358,36 +171,17 @@ done:
 /* Threads and progress                                                     */
 /* ------------------------------------------------------------------------ */
 
-/* Draws "done / total" and the series started last; the lock is held. */
-static void draw_bar(const session *s)
-{
-  if (!s->bar)
-    return;
-  char line[128];
-  snprintf(line, sizeof line, "deface: %zu / %zu series done%s%.48s", s->done, s->n,
-           s->current && s->done < s->n ? "; now DEFACED_" : "",
-           s->current && s->done < s->n ? s->current : "");
-  fprintf(stderr, "\r%-79.79s", line);
-  fflush(stderr);
-}
-
-static void clear_bar(const session *s)
-{
-  if (s->bar)
-    fprintf(stderr, "\r%79s\r", "");
-}
-
 /* One line for a finished series; the lock is held. */
-static void report_series(const session *s, size_t i)
+static void report_series(session *s, size_t i)
 {
   const series_row *row = &s->rows[i];
   if (s->a->quiet && row->status != ROW_ERROR && !row->picture_error[0])
     return;
   if (row->status == ROW_DEFACED && !s->a->verbose && !row->picture_error[0])
     return;
-  clear_bar(s);
+  progress_clear(&s->bar);
   fprintf(stderr, "deface: %s: series DEFACED_%s: %s%s%s (%.1f s", s->a->input, s->names[i],
-          ROW_STATUS[row->status], row->reason[0] ? ": " : "", row->reason, row->seconds);
+          SESSION_ROW_STATUS[row->status], row->reason[0] ? ": " : "", row->reason, row->seconds);
   if (row->render_seconds > 0)
     fprintf(stderr, ", QA picture %.1f s", row->render_seconds);
   fprintf(stderr, ")\n");
@@ -404,7 +198,7 @@ static void *worker(void *user)
     size_t i = s->next < s->n ? s->next++ : s->n;
     if (i < s->n) {
       s->current = s->names[i];
-      draw_bar(s);
+      progress_count(&s->bar, s->done, s->n, s->current);
     }
     pthread_mutex_unlock(&s->lock);
     if (i >= s->n)
@@ -413,7 +207,7 @@ static void *worker(void *user)
     pthread_mutex_lock(&s->lock);
     s->done++;
     report_series(s, i);
-    draw_bar(s);
+    progress_count(&s->bar, s->done, s->n, s->current);
     pthread_mutex_unlock(&s->lock);
   }
 }
@@ -433,138 +227,8 @@ static void run_all(session *s, int jobs)
     pthread_join(threads[t], NULL);
   free(threads);
   pthread_mutex_lock(&s->lock);
-  clear_bar(s);
+  progress_clear(&s->bar);
   pthread_mutex_unlock(&s->lock);
-}
-
-/* ------------------------------------------------------------------------ */
-/* summary.tsv and skipped.tsv                                              */
-/* ------------------------------------------------------------------------ */
-
-/* A TSV field: tabs, line breaks and other control bytes become spaces. */
-static void put_field(textbuf *t, const char *s, int last)
-{
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    textbuf_printf(t, "%c", c < 0x20 || c == 0x7f ? ' ' : c);
-  }
-  textbuf_printf(t, last ? "\n" : "\t");
-}
-
-static void dims_text(const size_t d[4], char *out, size_t size)
-{
-  size_t n = 0;
-  out[0] = '\0';
-  for (int k = 0; k < 4 && d[k] > 0 && (k < 3 || d[3] > 1); k++)
-    n += (size_t)snprintf(out + n, size - n, "%s%zu", k ? "x" : "", d[k]);
-}
-
-/* `path` relative to the scanned folder (the scan names files under it). */
-static const char *relative(const char *folder, const char *path)
-{
-  size_t n = strlen(folder);
-  while (n > 1 && folder[n - 1] == '/')
-    n--;
-  if (strncmp(path, folder, n) != 0 || path[n] != '/')
-    return path;
-  path += n;
-  while (*path == '/')
-    path++;
-  return path;
-}
-
-static int write_tables(const session *s, const char *summary_path, const char *skipped_path)
-{
-  textbuf sum = {0}, skip = {0};
-  textbuf_printf(&sum, "series_uid\tseries_number\tdescription\tmodality\tdimensions\tstatus\treason\tseconds"
-            "\toutput\n");
-  for (size_t i = 0; i < s->n; i++) {
-    const deface_dicom_series_info *info = deface_dicom_series_at(s->scan, i);
-    const series_row *row = &s->rows[i];
-    char number[32] = "", dims[96], output[SESSION_NAME_MAX + 16] = "";
-    if (info->series_number >= 0)
-      snprintf(number, sizeof number, "%ld", info->series_number);
-    dims_text(info->dims, dims, sizeof dims);
-    if (row->status == ROW_DEFACED)
-      snprintf(output, sizeof output, "DEFACED_%s", s->names[i]);
-    put_field(&sum, info->series_uid, 0);
-    put_field(&sum, number, 0);
-    put_field(&sum, info->description, 0);
-    put_field(&sum, info->modality, 0);
-    put_field(&sum, dims, 0);
-    put_field(&sum, ROW_STATUS[row->status], 0);
-    /* The reader's reasons start with the file's path: relative, as in skipped.tsv. */
-    put_field(&sum, relative(deface_dicom_folder_path(s->scan), row->reason), 0);
-    textbuf_printf(&sum, "%.2f\t", row->seconds);
-    put_field(&sum, output, 1);
-  }
-  textbuf_printf(&skip, "path\treason\n");
-  const char *folder = deface_dicom_folder_path(s->scan);
-  for (size_t i = 0; i < deface_dicom_skipped_count(s->scan); i++) {
-    put_field(&skip, relative(folder, deface_dicom_skipped_path(s->scan, i)), 0);
-    put_field(&skip, deface_dicom_skipped_reason(s->scan, i), 1);
-  }
-  int rc = 0;
-  if (sum.failed || skip.failed) {
-    fprintf(stderr, "deface: %s: out of memory\n", summary_path);
-    rc = -1;
-  } else if (write_file_atomic(skipped_path, skip.p, skip.n) != 0) {
-    fprintf(stderr, "deface: %s: cannot write: %s\n", skipped_path, strerror(errno));
-    rc = -1;
-  } else if (write_file_atomic(summary_path, sum.p, sum.n) != 0) {
-    fprintf(stderr, "deface: %s: cannot write: %s\n", summary_path, strerror(errno));
-    rc = -1;
-  }
-  textbuf_free(&sum);
-  textbuf_free(&skip);
-  return rc;
-}
-
-/* index.html: the rows as report_html.c shows them. */
-static int write_index(const session *s, const char *path)
-{
-  report_row *rows = calloc(s->n, sizeof *rows);
-  char(*number)[32] = calloc(s->n, sizeof *number);
-  char(*dims)[96] = calloc(s->n, sizeof *dims);
-  char(*folder)[SESSION_NAME_MAX + 16] = calloc(s->n, sizeof *folder);
-  char(*picture)[2 * SESSION_NAME_MAX + 32] = calloc(s->n, sizeof *picture);
-  int rc = -1;
-  if (!rows || !number || !dims || !folder || !picture) {
-    errno = ENOMEM;
-    goto done;
-  }
-  for (size_t i = 0; i < s->n; i++) {
-    const deface_dicom_series_info *info = deface_dicom_series_at(s->scan, i);
-    const series_row *row = &s->rows[i];
-    if (info->series_number >= 0)
-      snprintf(number[i], sizeof number[i], "%ld", info->series_number);
-    dims_text(info->dims, dims[i], sizeof dims[i]);
-    if (row->status == ROW_DEFACED)
-      snprintf(folder[i], sizeof folder[i], "DEFACED_%s", s->names[i]);
-    if (row->has_picture)
-      snprintf(picture[i], sizeof picture[i], "DEFACED_%s/DEFACED_%s_qa.png", s->names[i],
-               s->names[i]);
-    rows[i] = (report_row){number[i],
-                           info->description,
-                           info->modality,
-                           dims[i],
-                           ROW_STATUS[row->status],
-                           relative(deface_dicom_folder_path(s->scan), row->reason),
-                           row->seconds,
-                           folder[i],
-                           row->has_picture ? picture[i] : NULL,
-                           row->picture_error[0]        ? row->picture_error
-                           : row->status == ROW_DEFACED ? "no picture: not built into this version"
-                                                        : "no picture: not defaced"};
-  }
-  rc = report_html_write(path, s->a->input, rows, s->n);
-done:
-  free(rows);
-  free(number);
-  free(dims);
-  free(folder);
-  free(picture);
-  return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -577,9 +241,9 @@ static int online_cores(void)
   return n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
 }
 
-int session_run(const cli_args *a)
+int session_run(const cli_args *a, deface_writer *writer)
 {
-  int code = check_outdir(a);
+  int code = outdir_check(a);
   if (code != 0)
     return code;
   char err[DEFACE_ERRLEN] = "", summary[CLI_PATH_MAX], skipped[CLI_PATH_MAX], index[CLI_PATH_MAX];
@@ -593,11 +257,12 @@ int session_run(const cli_args *a)
   deface_status st = deface_dicom_scan(a->input, &scan, err);
   if (st != DEFACE_OK) {
     fprintf(stderr, "deface: %s\n", err);
-    return st == DEFACE_E_INPUT || st == DEFACE_E_REFUSED ? (int)st : EXIT_INTERNAL;
+    return exit_code(st);
   }
   session s;
   memset(&s, 0, sizeof s);
   s.a = a;
+  s.writer = writer;
   s.scan = scan;
   s.n = deface_dicom_series_count(scan);
   size_t nskipped = deface_dicom_skipped_count(scan);
@@ -609,7 +274,7 @@ int session_run(const cli_args *a)
     fprintf(stderr, "deface: %s: no DICOM image series in the folder (%zu file%s skipped)\n",
             a->input, nskipped, nskipped == 1 ? "" : "s");
     deface_dicom_folder_free(scan);
-    return DEFACE_E_INPUT;
+    return EXIT_INPUT;
   }
   s.names = calloc(s.n, sizeof *s.names);
   s.rows = calloc(s.n, sizeof *s.rows);
@@ -623,9 +288,9 @@ int session_run(const cli_args *a)
     session_series_name(info->series_number, info->description,
                         (const char(*)[SESSION_NAME_MAX + 1]) s.names, i, s.names[i]);
   }
-  if (make_dirs(a->output) != 0) {
+  if (outdir_make(a->output) != 0) {
     fprintf(stderr, "deface: %s: cannot create the folder: %s\n", a->output, strerror(errno));
-    code = DEFACE_E_OUTPUT;
+    code = EXIT_OUTPUT;
     goto done;
   }
   /* A summary always describes one whole run: an earlier one goes first. */
@@ -635,7 +300,7 @@ int session_run(const cli_args *a)
   /* One X display for all the pictures, set up before the threads (it may set DISPLAY). */
   if (qa_available() && qa_display_begin(err, sizeof err) != 0)
     fprintf(stderr, "deface: %s: %s\n", a->input, err);
-  s.bar = !a->quiet && isatty(STDERR_FILENO);
+  progress_init(&s.bar, !a->quiet && isatty(STDERR_FILENO), a->input);
   if (pthread_mutex_init(&s.lock, NULL) != 0) {
     fprintf(stderr, "deface: %s: cannot create a mutex\n", a->input);
     code = EXIT_INTERNAL;
@@ -649,20 +314,20 @@ int session_run(const cli_args *a)
     self_check_failed += s.rows[i].self_check_failed;
     no_picture += s.rows[i].picture_error[0] != '\0';
   }
-  if (write_tables(&s, summary, skipped) != 0) {
-    code = DEFACE_E_OUTPUT;
+  if (session_write_tables(&s, summary, skipped) != 0) {
+    code = EXIT_OUTPUT;
     goto done;
   }
-  if (write_index(&s, index) != 0) {
-    fprintf(stderr, "deface: %s: cannot write: %s\n", index, strerror(errno));
-    code = DEFACE_E_OUTPUT;
+  if (session_write_index(&s, index, err) != 0) {
+    fprintf(stderr, "deface: %s\n", err);
+    code = EXIT_OUTPUT;
     goto done;
   }
   /* A missing QA picture is an output failure, after everything else was written. */
-  code = self_check_failed         ? DEFACE_E_SELFCHECK
-         : count[ROW_ERROR]        ? EXIT_INTERNAL
-         : no_picture              ? DEFACE_E_OUTPUT
-                                   : EXIT_DONE;
+  code = self_check_failed  ? EXIT_SELFCHECK
+         : count[ROW_ERROR] ? EXIT_INTERNAL
+         : no_picture       ? EXIT_OUTPUT
+                            : EXIT_DONE;
   if (!a->quiet) {
     fprintf(stderr,
             "deface: %s: %zu series: %zu defaced, %zu refused, %zu error%s; %zu file%s "

@@ -4,18 +4,17 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "sidecar.h"
-#include "paths.h"
 #include "sha256.h"
 #include "textbuf.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The second localiser and the post-fill face search (README, "JSON sidecar"). */
+/* The second localiser and the post-fill face search (README, "The JSON sidecar's localisation
+ * fields"). */
 static void put_template(textbuf *t, const deface_result *r)
 {
   if (!r->template_registered) {
@@ -61,12 +60,12 @@ static void put_string(textbuf *t, const char *s)
   textbuf_printf(t, "\"");
 }
 
-static void put_file(textbuf *t, const char *key, const char *path, int last)
+static void put_file(textbuf *t, const char *key, const char *path, const char *file, int last)
 {
   char hex[65];
   textbuf_printf(t, "  \"%s\": {\"path\": ", key);
   put_string(t, path);
-  if (path && sha256_file(path, hex) == 0)
+  if (file && sha256_file(file, hex) == 0)
     textbuf_printf(t, ", \"sha256\": \"%s\"}", hex);
   else
     textbuf_printf(t, ", \"sha256\": null}");
@@ -112,52 +111,39 @@ static void put_folder(textbuf *t, const char *key, const char *path, const char
   textbuf_printf(t, ", \"files\": %zu},\n", n);
 }
 
-int sidecar_write(const char *path, const sidecar_info *info, char *err, size_t errlen)
+void sidecar_text(const sidecar_info *info, textbuf *t)
 {
   const deface_result *r = info->result;
-  textbuf t = {0};
-  textbuf_printf(&t, "{\n  \"tool\": \"deface\",\n  \"version\": \"%s\",\n", DEFACE_VERSION);
+  textbuf_printf(t, "{\n  \"tool\": \"deface\",\n  \"version\": \"%s\",\n", DEFACE_VERSION);
   if (info->input_files)
-    put_folder(&t, "input", info->input, info->input_files, info->n_input_files);
+    put_folder(t, "input", info->input, info->input_files, info->n_input_files);
   else
-    put_file(&t, "input", info->input, 0);
-  put_file(&t, "output", info->output, 0);
-  put_file(&t, "label", info->label, 0);
-  textbuf_printf(&t, "  \"fill\": \"%s\",\n", deface_fill_name(info->fill));
-  textbuf_printf(&t, "  \"ears\": %s,\n", info->ears ? "true" : "false");
+    put_file(t, "input", info->input, info->input, 0);
+  put_file(t, "output", info->output, info->output_file, 0);
+  put_file(t, "label", info->label, info->label_file, 0);
+  textbuf_printf(t, "  \"fill\": \"%s\",\n", deface_fill_name(info->fill));
+  textbuf_printf(t, "  \"ears\": %s,\n", info->ears ? "true" : "false");
   if (info->fill == DEFACE_FILL_BLUR)
-    textbuf_printf(&t, "  \"sigma_mm\": %.3g,\n", info->sigma_mm);
-  textbuf_printf(&t, "  \"modality_guess\": \"%s\",\n", r->is_ct ? "CT" : "MR");
-  textbuf_printf(&t, "  \"air_value\": %.6g,\n", r->air_value);
+    textbuf_printf(t, "  \"sigma_mm\": %.3g,\n", info->sigma_mm);
+  textbuf_printf(t, "  \"modality_guess\": \"%s\",\n", r->is_ct ? "CT" : "MR");
+  textbuf_printf(t, "  \"air_value\": %.6g,\n", r->air_value);
   if (r->eyes_found)
-    textbuf_printf(&t,
+    textbuf_printf(t,
         "  \"eye_centres_ras_mm\": {\"right\": [%.2f, %.2f, %.2f], \"left\": [%.2f, %.2f, "
         "%.2f]},\n",
         r->eye_ras[0][0], r->eye_ras[0][1], r->eye_ras[0][2], r->eye_ras[1][0], r->eye_ras[1][1],
         r->eye_ras[1][2]);
   else
-    textbuf_printf(&t, "  \"eye_centres_ras_mm\": null,\n");
-  textbuf_printf(&t, "  \"pitch_correction_deg\": %.1f,\n", r->pitch_correction_deg);
-  put_template(&t, r);
-  textbuf_printf(&t, "  \"nose_in_view\": %s,\n  \"mouth_in_view\": %s,\n", r->nose_in_view ? "true" : "false",
+    textbuf_printf(t, "  \"eye_centres_ras_mm\": null,\n");
+  textbuf_printf(t, "  \"pitch_correction_deg\": %.1f,\n", r->pitch_correction_deg);
+  put_template(t, r);
+  textbuf_printf(t, "  \"nose_in_view\": %s,\n  \"mouth_in_view\": %s,\n", r->nose_in_view ? "true" : "false",
       r->mouth_in_view ? "true" : "false");
-  textbuf_printf(&t, "  \"labelled_ml\": %.2f,\n  \"changed_ml\": %.2f,\n", r->labelled_ml, r->changed_ml);
-  textbuf_printf(&t, "  \"face_surface_changed\": %.3f,\n", r->face_surface_changed);
-  textbuf_printf(&t, "  \"status\": ");
-  put_string(&t, info->status);
-  textbuf_printf(&t, ",\n  \"reason\": ");
-  put_string(&t, r->reason);
-  textbuf_printf(&t, ",\n  \"seconds\": %.3f\n}\n", info->seconds);
-  int rc = 0;
-  if (t.failed) {
-    snprintf(err, errlen, "%s: out of memory", path);
-    rc = -1;
-  } else if (write_file_atomic(path, t.p, t.n) != 0) {
-    char why[128] = "";
-    strerror_r(errno, why, sizeof why); /* sidecars are written from session threads */
-    snprintf(err, errlen, "%s: cannot write: %s", path, why);
-    rc = -1;
-  }
-  textbuf_free(&t);
-  return rc;
+  textbuf_printf(t, "  \"labelled_ml\": %.2f,\n  \"changed_ml\": %.2f,\n", r->labelled_ml, r->changed_ml);
+  textbuf_printf(t, "  \"face_surface_changed\": %.3f,\n", r->face_surface_changed);
+  textbuf_printf(t, "  \"status\": ");
+  put_string(t, info->status);
+  textbuf_printf(t, ",\n  \"reason\": ");
+  put_string(t, r->reason);
+  textbuf_printf(t, ",\n  \"seconds\": %.3f\n}\n", info->seconds);
 }

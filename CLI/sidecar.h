@@ -5,9 +5,13 @@
 #define DEFACE_CLI_SIDECAR_H
 
 #include "deface.h"
+#include "textbuf.h"
 
 typedef struct sidecar_info {
-  const char *input, *output, *label;
+  const char *input, *output, *label; /* the paths the sidecar names */
+  /* The files whose SHA-256 the sidecar records for output and label: the
+   * temporaries of the write transaction, which become output and label. */
+  const char *output_file, *label_file;
   /* A DICOM series: its files (input is then their folder), named in the
    * sidecar by "sha256_of_files": the SHA-256 of the text made of each
    * file's lowercase hex SHA-256 followed by a newline, sorted (bytewise),
@@ -22,7 +26,7 @@ typedef struct sidecar_info {
   double seconds;
 } sidecar_info;
 
-/** Writes the sidecar atomically; returns 0 or -1 with a message in err. */
-int sidecar_write(const char *path, const sidecar_info *info, char *err, size_t errlen);
+/** Appends the sidecar's JSON to t (t->failed when out of memory). */
+void sidecar_text(const sidecar_info *info, textbuf *t);
 
 #endif

@@ -4,7 +4,8 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(
-  build-essential cmake pkg-config   # compiler and build
+  build-essential cmake pkg-config   # compiler and build (pkg-config: also Testing/api's smoke test)
+  clang-format                       # .ci/check-format.sh
   libnifti2-dev zlib1g-dev           # NIfTI adapter (nifti_clib)
   nifti-bin                          # nifti_tool, an independent header reader for checks
   ca-certificates dpkg-dev           # apt-get download + dpkg -x for the test scans

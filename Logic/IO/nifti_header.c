@@ -1,7 +1,8 @@
 /*
  * nifti_header.c - a fresh NIfTI-1 header for a volume that has no file of
  * its own yet (a DICOM series, a derived test case, a benchmark input), so
- * that it can be written with deface_nifti_write like any read volume.
+ * that it can be written with deface_nifti_write like any read volume;
+ * deface_nifti_header_adopt() also gives the volume the header's geometry.
  */
 #include "nifti_private.h"
 
@@ -37,15 +38,15 @@ deface_status deface_nifti_header_new(const deface_volume *volume, deface_nifti 
   deface_volume_scaling(volume, &slope, &inter);
   for (int a = 0; a < 4; a++)
     if (dims[a] > 32767)
-      return deface_nifti_fail(err, DEFACE_E_USAGE, "(new header)",
+      return deface__io_fail(err, DEFACE_E_USAGE, "(new header)",
                                "dimension %zu does not fit NIfTI-1", dims[a]);
   short bitpix;
   int code = nifti_code(deface_volume_datatype(volume), &bitpix);
   if (!code)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, "(new header)", "unknown datatype");
+    return deface__io_fail(err, DEFACE_E_USAGE, "(new header)", "unknown datatype");
   deface_nifti *h = calloc(1, sizeof *h);
   if (!h)
-    return deface_nifti_fail(err, DEFACE_E_NOMEM, "(new header)", "out of memory");
+    return deface__io_fail(err, DEFACE_E_NOMEM, "(new header)", "out of memory");
   nifti_1_header *r = &h->raw.n1;
   r->sizeof_hdr = 348;
   memcpy(r->magic, "n+1", 4);
@@ -102,5 +103,24 @@ deface_status deface_nifti_header_new(const deface_volume *volume, deface_nifti 
   }
   h->geometry = "sform";
   *out = h;
+  return DEFACE_OK;
+}
+
+deface_status deface_nifti_header_adopt(deface_volume *volume, deface_nifti **out, char *err)
+{
+  deface_status st = deface_nifti_header_new(volume, out, err);
+  if (st != DEFACE_OK)
+    return st;
+  double old_slope, old_inter;
+  deface_volume_scaling(volume, &old_slope, &old_inter);
+  deface_volume_set_scaling(volume, (*out)->slope, (*out)->inter);
+  char verr[DEFACE_ERRLEN];
+  st = deface_volume_set_matrix(volume, (*out)->matrix, verr);
+  if (st != DEFACE_OK) { /* a float-rounded matrix can become singular */
+    deface_volume_set_scaling(volume, old_slope, old_inter);
+    deface_nifti_free(*out);
+    *out = NULL;
+    return deface__io_fail(err, st, "(new header)", "%s", verr);
+  }
   return DEFACE_OK;
 }

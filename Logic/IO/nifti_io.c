@@ -30,24 +30,6 @@
 #define MAX_BYTES (16ull << 30)  /* 16 GiB of voxels */
 #define MAX_VOX_OFFSET (1ull << 30) /* bounds what nifti_clib allocates for extensions */
 
-deface_status deface_nifti_fail(char *err, deface_status status, const char *path,
-                                const char *fmt, ...)
-{
-  if (!err)
-    return status;
-  int n = snprintf(err, DEFACE_ERRLEN, "%s: ", path ? path : "(null)");
-  if (n >= 0 && n < DEFACE_ERRLEN) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err + n, DEFACE_ERRLEN - (size_t)n, fmt, ap);
-    va_end(ap);
-  }
-  for (char *p = err; *p; p++) /* one line, even for odd file names */
-    if (*p == '\n' || *p == '\r')
-      *p = ' ';
-  return status;
-}
-
 int deface_nifti_name_ok(const char *path, int *gz)
 {
   size_t n = strlen(path);
@@ -60,13 +42,6 @@ int deface_nifti_name_ok(const char *path, int *gz)
     return 1;
   }
   return 0;
-}
-
-const char *deface_nifti_strerror(int errnum, char *buf, size_t len)
-{
-  if (strerror_r(errnum, buf, len) != 0)
-    snprintf(buf, len, "error %d", errnum);
-  return buf;
 }
 
 int deface_nifti_nim_matches(const nifti_image *nim, const size_t dims[4], int datatype)
@@ -111,13 +86,13 @@ static deface_status read_raw_header(const char *path, int gz, deface_nifti *h,
   errno = 0;
   znzFile fp = znzopen(path, "rb", gz);
   if (znz_isnull(fp))
-    return deface_nifti_fail(err, DEFACE_E_INPUT, path, "cannot open: %s",
-                             deface_nifti_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
+    return deface__io_fail(err, DEFACE_E_INPUT, path, "cannot open: %s",
+                             deface__io_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
   const char *magic, *single, *pair;
   uint32_t size;
   size_t got = znzread(&raw, 1, sizeof raw.n2, fp);
   if (got > sizeof raw.n2) { /* znzread returns -1 as size_t on a gzip error */
-    st = deface_nifti_fail(err, DEFACE_E_INPUT, path, "corrupt gzip data in the header");
+    st = deface__io_fail(err, DEFACE_E_INPUT, path, "corrupt gzip data in the header");
     goto done;
   }
   memcpy(&size, &raw, sizeof size);
@@ -128,15 +103,15 @@ static deface_status read_raw_header(const char *path, int gz, deface_nifti *h,
   }
   if (size != 348 && size != 540) {
     if (got < 348)
-      st = deface_nifti_fail(err, DEFACE_E_INPUT, path, "not a NIfTI file (only %zu bytes)", got);
+      st = deface__io_fail(err, DEFACE_E_INPUT, path, "not a NIfTI file (only %zu bytes)", got);
     else
-      st = deface_nifti_fail(err, DEFACE_E_INPUT, path,
+      st = deface__io_fail(err, DEFACE_E_INPUT, path,
                              "not a NIfTI file (no NIfTI-1 or NIfTI-2 header)");
     goto done;
   }
   h->version = size == 348 ? 1 : 2;
   if (got < size) {
-    st = deface_nifti_fail(err, DEFACE_E_INPUT, path, "truncated NIfTI-%d header (%zu of %u bytes)",
+    st = deface__io_fail(err, DEFACE_E_INPUT, path, "truncated NIfTI-%d header (%zu of %u bytes)",
                            h->version, got, (unsigned)size);
     goto done;
   }
@@ -146,12 +121,12 @@ static deface_status read_raw_header(const char *path, int gz, deface_nifti *h,
   single = h->version == 1 ? "n+1" : "n+2";
   pair = h->version == 1 ? "ni1" : "ni2";
   if (memcmp(magic, pair, 4) == 0) {
-    st = deface_nifti_fail(err, DEFACE_E_INPUT, path,
+    st = deface__io_fail(err, DEFACE_E_INPUT, path,
                            "two-file NIfTI (.hdr/.img) header; only single .nii files are read");
     goto done;
   }
   if (memcmp(magic, single, 4) != 0) {
-    st = deface_nifti_fail(err, DEFACE_E_INPUT, path,
+    st = deface__io_fail(err, DEFACE_E_INPUT, path,
                            "no NIfTI magic (an ANALYZE 7.5 or damaged header)");
     goto done;
   }
@@ -179,25 +154,25 @@ static deface_status check_header(const char *path, deface_nifti *h, long long f
   size_t hsize = h->version == 1 ? sizeof *n1 : sizeof *n2;
 
   if (dim[0] < 2 || dim[0] > 7)
-    return deface_nifti_fail(err, DEFACE_E_INPUT, path,
+    return deface__io_fail(err, DEFACE_E_INPUT, path,
                              "dim[0] = %lld; an image needs 2 to 4 dimensions", (long long)dim[0]);
   for (int a = 1; a <= dim[0]; a++)
     if (dim[a] < 1)
-      return deface_nifti_fail(err, DEFACE_E_INPUT, path, "dim[%d] = %lld; must be at least 1", a,
+      return deface__io_fail(err, DEFACE_E_INPUT, path, "dim[%d] = %lld; must be at least 1", a,
                                (long long)dim[a]);
   for (int a = 5; a <= dim[0]; a++)
     if (dim[a] != 1)
-      return deface_nifti_fail(err, DEFACE_E_INPUT, path,
+      return deface__io_fail(err, DEFACE_E_INPUT, path,
                                "dim[%d] = %lld; images of more than 4 dimensions are not supported",
                                a, (long long)dim[a]);
   for (int a = 1; a <= 4; a++) {
     uint64_t n = a <= dim[0] ? (uint64_t)dim[a] : 1;
     if (a <= 3 && n > MAX_AXIS)
-      return deface_nifti_fail(err, DEFACE_E_INPUT, path,
+      return deface__io_fail(err, DEFACE_E_INPUT, path,
                                "dim[%d] = %llu; at most %u voxels per axis are supported", a,
                                (unsigned long long)n, MAX_AXIS);
     if (a == 4 && n > MAX_TIME)
-      return deface_nifti_fail(err, DEFACE_E_INPUT, path,
+      return deface__io_fail(err, DEFACE_E_INPUT, path,
                                "%llu time points; at most %u are supported",
                                (unsigned long long)n, MAX_TIME);
     h->dims[a - 1] = (size_t)n;
@@ -206,7 +181,7 @@ static deface_status check_header(const char *path, deface_nifti *h, long long f
   h->nifti_datatype = dt;
   h->datatype = map_datatype(dt);
   if (h->datatype == 0)
-    return deface_nifti_fail(err, DEFACE_E_INPUT, path,
+    return deface__io_fail(err, DEFACE_E_INPUT, path,
                              "unsupported datatype %s (code %d); only uint8, int8, int16, uint16, "
                              "int32, uint32, float32 and float64 images are read",
                              nifti_is_valid_datatype(dt) ? nifti_datatype_string(dt) : "unknown",
@@ -216,19 +191,19 @@ static deface_status check_header(const char *path, deface_nifti *h, long long f
   for (int a = 0; a < 4; a++) {
     total *= h->dims[a];
     if (total > MAX_BYTES)
-      return deface_nifti_fail(err, DEFACE_E_INPUT, path,
+      return deface__io_fail(err, DEFACE_E_INPUT, path,
                                "%zux%zux%zux%zu voxels of %s exceed the 16 GiB limit", h->dims[0],
                                h->dims[1], h->dims[2], h->dims[3], deface_datatype_name(h->datatype));
   }
   if (total > SIZE_MAX)
-    return deface_nifti_fail(err, DEFACE_E_INPUT, path, "too large for this machine's memory");
+    return deface__io_fail(err, DEFACE_E_INPUT, path, "too large for this machine's memory");
   *bytes = (size_t)total;
 
   if (!isfinite(vox) || vox < (double)hsize || vox > (double)MAX_VOX_OFFSET)
-    return deface_nifti_fail(err, DEFACE_E_INPUT, path, "bad vox_offset %g", vox);
+    return deface__io_fail(err, DEFACE_E_INPUT, path, "bad vox_offset %g", vox);
   *offset = (uint64_t)vox;
   if (file_size >= 0 && *offset + total > (uint64_t)file_size)
-    return deface_nifti_fail(err, DEFACE_E_INPUT, path,
+    return deface__io_fail(err, DEFACE_E_INPUT, path,
                              "truncated: %llu bytes of voxels expected from offset %llu, "
                              "but the file has %lld bytes",
                              (unsigned long long)total, (unsigned long long)*offset, file_size);
@@ -239,7 +214,7 @@ static deface_status check_header(const char *path, deface_nifti *h, long long f
     slope = 1;
     inter = 0;
   } else if (!isfinite(inter)) {
-    return deface_nifti_fail(err, DEFACE_E_INPUT, path, "scl_inter %g is not finite", inter);
+    return deface__io_fail(err, DEFACE_E_INPUT, path, "scl_inter %g is not finite", inter);
   }
   h->slope = slope;
   h->inter = inter;
@@ -287,7 +262,7 @@ static deface_status choose_geometry(const char *path, deface_nifti *h, char *er
     for (int c = 0; c < 4; c++)
       finite = finite && isfinite(h->matrix[r][c]);
   if (!finite || determinant3(h->matrix) == 0)
-    return deface_nifti_fail(err, DEFACE_E_INPUT, path,
+    return deface__io_fail(err, DEFACE_E_INPUT, path,
                              "the voxel-to-world matrix (from %s) is singular or not finite",
                              h->geometry);
   return DEFACE_OK;
@@ -300,14 +275,14 @@ static deface_status read_plain(const char *path, uint64_t offset, void *data, s
   char ebuf[128];
   FILE *f = fopen(path, "rb");
   if (!f)
-    return deface_nifti_fail(err, DEFACE_E_INPUT, path, "cannot open: %s",
-                             deface_nifti_strerror(errno, ebuf, sizeof ebuf));
+    return deface__io_fail(err, DEFACE_E_INPUT, path, "cannot open: %s",
+                             deface__io_strerror(errno, ebuf, sizeof ebuf));
   deface_status st = DEFACE_OK;
   size_t got = 0;
   if (fseeko(f, (off_t)offset, SEEK_SET) == 0)
     got = fread(data, 1, bytes, f);
   if (got != bytes)
-    st = deface_nifti_fail(err, DEFACE_E_INPUT, path, "truncated: read %zu of %zu bytes of voxels",
+    st = deface__io_fail(err, DEFACE_E_INPUT, path, "truncated: read %zu of %zu bytes of voxels",
                            got, bytes);
   fclose(f);
   return st;
@@ -322,8 +297,8 @@ static deface_status read_gzip(const char *path, uint64_t offset, void *data, si
   errno = 0;
   gzFile gz = gzopen(path, "rb");
   if (!gz)
-    return deface_nifti_fail(err, DEFACE_E_INPUT, path, "cannot open: %s",
-                             deface_nifti_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
+    return deface__io_fail(err, DEFACE_E_INPUT, path, "cannot open: %s",
+                             deface__io_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
   deface_status st = DEFACE_OK;
   gzbuffer(gz, 1u << 17);
   unsigned char *p = data;
@@ -349,13 +324,13 @@ static deface_status read_gzip(const char *path, uint64_t offset, void *data, si
   if (strncmp(zmsg, path, plen) == 0 && strncmp(zmsg + plen, ": ", 2) == 0)
     zmsg += plen + 2; /* zlib names the file too */
   if (left > 0)
-    st = deface_nifti_fail(err, DEFACE_E_INPUT, path,
+    st = deface__io_fail(err, DEFACE_E_INPUT, path,
                            "truncated or corrupt gzip data after %zu of %zu bytes of voxels (%s)",
                            bytes - left, bytes, zerr != Z_OK ? zmsg : "end of file");
   else if (zerr != Z_OK)
-    st = deface_nifti_fail(err, DEFACE_E_INPUT, path, "corrupt gzip data: %s", zmsg);
+    st = deface__io_fail(err, DEFACE_E_INPUT, path, "corrupt gzip data: %s", zmsg);
   if (gzclose(gz) != Z_OK && st == DEFACE_OK)
-    st = deface_nifti_fail(err, DEFACE_E_INPUT, path, "corrupt gzip data");
+    st = deface__io_fail(err, DEFACE_E_INPUT, path, "corrupt gzip data");
   return st;
 }
 
@@ -371,21 +346,21 @@ deface_status deface_nifti_read(const char *path, deface_volume **volume, deface
   if (header)
     *header = NULL;
   if (!path || !volume || !header)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path, "deface_nifti_read: NULL argument");
+    return deface__io_fail(err, DEFACE_E_USAGE, path, "deface_nifti_read: NULL argument");
 
   int gz;
   if (!deface_nifti_name_ok(path, &gz))
-    return deface_nifti_fail(err, DEFACE_E_INPUT, path, "not a .nii or .nii.gz file name");
+    return deface__io_fail(err, DEFACE_E_INPUT, path, "not a .nii or .nii.gz file name");
   struct stat sb;
   if (stat(path, &sb) != 0)
-    return deface_nifti_fail(err, DEFACE_E_INPUT, path, "%s",
-                             deface_nifti_strerror(errno, ebuf, sizeof ebuf));
+    return deface__io_fail(err, DEFACE_E_INPUT, path, "%s",
+                             deface__io_strerror(errno, ebuf, sizeof ebuf));
   if (!S_ISREG(sb.st_mode))
-    return deface_nifti_fail(err, DEFACE_E_INPUT, path, "not a regular file");
+    return deface__io_fail(err, DEFACE_E_INPUT, path, "not a regular file");
 
   h = calloc(1, sizeof *h);
   if (!h)
-    return deface_nifti_fail(err, DEFACE_E_NOMEM, path, "out of memory");
+    return deface__io_fail(err, DEFACE_E_NOMEM, path, "out of memory");
   int swapped = 0;
   size_t bytes = 0, elem = 0;
   uint64_t offset = 0;
@@ -402,11 +377,11 @@ deface_status deface_nifti_read(const char *path, deface_volume **volume, deface
    * qform matrix from the quaternion and the extension list. */
   h->nim = nifti_image_read(path, 0);
   if (!h->nim) {
-    st = deface_nifti_fail(err, DEFACE_E_INPUT, path, "nifti_clib cannot read the header");
+    st = deface__io_fail(err, DEFACE_E_INPUT, path, "nifti_clib cannot read the header");
     goto done;
   }
   if (!deface_nifti_nim_matches(h->nim, h->dims, h->nifti_datatype) || h->nim->data) {
-    st = deface_nifti_fail(err, DEFACE_E_INPUT, path,
+    st = deface__io_fail(err, DEFACE_E_INPUT, path,
                            "nifti_clib reads the header differently (file changed while reading?)");
     goto done;
   }
@@ -418,11 +393,11 @@ deface_status deface_nifti_read(const char *path, deface_volume **volume, deface
   if (st != DEFACE_OK) {
     if (st == DEFACE_E_USAGE) /* the core's own checks: still a property of the file */
       st = DEFACE_E_INPUT;
-    deface_nifti_fail(err, st, path, "%s", verr);
+    deface__io_fail(err, st, path, "%s", verr);
     goto done;
   }
   if (deface_volume_bytes(v) != bytes) {
-    st = deface_nifti_fail(err, DEFACE_E_INTERNAL, path, "volume size mismatch");
+    st = deface__io_fail(err, DEFACE_E_INTERNAL, path, "volume size mismatch");
     goto done;
   }
   deface_volume_set_scaling(v, h->slope, h->inter);

@@ -6,14 +6,9 @@
 #define DEFACE_NIFTI_PRIVATE_H
 
 #include "deface_nifti.h"
+#include "io_private.h"
 
 #include <nifti2_io.h>
-
-#if defined(__GNUC__)
-#define DEFACE_NIFTI_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define DEFACE_NIFTI_PRINTF(a, b)
-#endif
 
 /* The input's header exactly as stored, in host byte order. Outputs are
  * written from it, so fields that nifti_image does not carry (glmax, db_name,
@@ -44,19 +39,11 @@ struct deface_nifti {
       (h)->n2.field = (value);                                                 \
   } while (0)
 
-/* Writes "PATH: reason" on one line into err (DEFACE_ERRLEN bytes, may be
- * NULL) and returns status. */
-deface_status deface_nifti_fail(char *err, deface_status status, const char *path,
-                                const char *fmt, ...) DEFACE_NIFTI_PRINTF(4, 5);
-
 /* 1 if path ends in ".nii.gz" (*gz = 1) or ".nii" (*gz = 0), else 0. */
 int deface_nifti_name_ok(const char *path, int *gz);
 
 /* 1 if nifti_clib's parse has these nx, ny, nz, nt (1 for unused axes,
  * which the library leaves at 0 or 1) and this DT_* datatype. */
 int deface_nifti_nim_matches(const nifti_image *nim, const size_t dims[4], int datatype);
-
-/* strerror() without its shared buffer, for thread safety. */
-const char *deface_nifti_strerror(int errnum, char *buf, size_t len);
 
 #endif

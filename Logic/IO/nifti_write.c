@@ -1,7 +1,7 @@
 /*
- * nifti_write.c - writes volumes and labels with the input's header,
- * atomically: a temporary file in the output's directory, checked, then
- * renamed over the output.
+ * nifti_write.c - writes volumes and labels with the input's header into an
+ * entry of a write transaction (deface_write.h): the entry's temporary file
+ * is written and read back here; the transaction renames it into place.
  *
  * The file is laid out here (header, extender, extensions, data) with
  * nifti_clib's znzlib rather than nifti_image_write(): that function returns
@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #define LABEL_DESCRIP "deface label: 0 keep 1 face 2 eyes 3 ears"
@@ -51,54 +50,6 @@ static int same_matrix(const double a[4][4], const double b[4][4])
   return 1;
 }
 
-/* A name in the output's directory that no one else uses: ".BASE.tmpXXXXXX"
- * followed by the real extension, so that znzlib compresses what ends in .gz.
- * Created with O_EXCL and mode 0666, so the umask applies as for any file. */
-static deface_status create_temp(const char *path, const char *ext, char **out, char *err)
-{
-  char ebuf[128];
-  const char *slash = strrchr(path, '/');
-  size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
-  const char *base = path + dir_len;
-  size_t base_len = strlen(base) - strlen(ext);
-  size_t size = dir_len + base_len + strlen(ext) + 16;
-  char *tmp = malloc(size);
-  if (!tmp)
-    return deface_nifti_fail(err, DEFACE_E_NOMEM, path, "out of memory");
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  uint64_t x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 17) ^
-               (uint64_t)(uintptr_t)&ts;
-  static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  for (int attempt = 0; attempt < 100; attempt++) {
-    x += 0x9e3779b97f4a7c15ull; /* splitmix64 */
-    uint64_t z = x;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    z ^= z >> 31;
-    char rnd[7];
-    for (int i = 0; i < 6; i++, z /= 36)
-      rnd[i] = digits[z % 36];
-    rnd[6] = '\0';
-    snprintf(tmp, size, "%.*s.%.*s.tmp%s%s", (int)dir_len, path, (int)base_len, base, rnd, ext);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd >= 0) {
-      close(fd);
-      *out = tmp;
-      return DEFACE_OK;
-    }
-    if (errno != EEXIST) {
-      int e = errno;
-      free(tmp);
-      return deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "cannot create a file in %.*s: %s",
-                               dir_len ? (int)dir_len : 1, dir_len ? path : ".",
-                               deface_nifti_strerror(e, ebuf, sizeof ebuf));
-    }
-  }
-  free(tmp);
-  return deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "no free temporary file name");
-}
-
 static int write_all(znzFile fp, const void *buf, size_t n)
 {
   /* znzwrite returns -1 as size_t on a zlib error, so test for equality. */
@@ -117,14 +68,14 @@ static deface_status write_file(const char *path, const char *tmp, int gz, int v
   for (int i = 0; i < num_ext; i++) {
     int esize = ext_src->ext_list[i].esize;
     if (esize < 16 || esize % 16 != 0 || !ext_src->ext_list[i].edata)
-      return deface_nifti_fail(err, DEFACE_E_INTERNAL, path, "bad extension %d in the header", i);
+      return deface__io_fail(err, DEFACE_E_INTERNAL, path, "bad extension %d in the header", i);
     offset += (uint64_t)esize;
   }
   offset = (offset + 15) / 16 * 16;
   if (version == 1) {
     raw->n1.vox_offset = (float)offset; /* NIfTI-1 stores the offset as a float */
     if ((uint64_t)raw->n1.vox_offset != offset)
-      return deface_nifti_fail(err, DEFACE_E_OUTPUT, path,
+      return deface__io_fail(err, DEFACE_E_OUTPUT, path,
                                "extensions too large for a NIfTI-1 data offset");
   } else {
     raw->n2.vox_offset = (int64_t)offset;
@@ -136,8 +87,8 @@ static deface_status write_file(const char *path, const char *tmp, int gz, int v
   errno = 0;
   znzFile fp = znzopen(tmp, "wb", gz);
   if (znz_isnull(fp))
-    return deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "cannot open %s: %s", tmp,
-                             deface_nifti_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
+    return deface__io_fail(err, DEFACE_E_OUTPUT, path, "cannot open %s: %s", tmp,
+                             deface__io_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
   static const unsigned char zeros[16] = {0};
   unsigned char extender[4] = {num_ext > 0 ? 1 : 0, 0, 0, 0};
   errno = 0;
@@ -157,73 +108,75 @@ static deface_status write_file(const char *path, const char *tmp, int gz, int v
   if (ok && closed != 0)
     e = errno;
   if (!ok || closed != 0)
-    return deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "write failed: %s",
-                             deface_nifti_strerror(e ? e : EIO, ebuf, sizeof ebuf));
+    return deface__io_fail(err, DEFACE_E_OUTPUT, path, "write failed: %s",
+                             deface__io_strerror(e ? e : EIO, ebuf, sizeof ebuf));
   return DEFACE_OK;
 }
 
-/* Flushes the file to disk, then reads it back: the size for .nii, and the
- * header through nifti_clib for both, as any later reader will see it. */
+/* Reads the written file back: the size for .nii, and the header through
+ * nifti_clib for both, as any later reader will see it. (The transaction's
+ * commit flushes it to disk.) */
 static deface_status check_file(const char *path, const char *tmp, int gz, size_t bytes,
                                 const expected *want, char *err)
 {
-  char ebuf[128];
-  int fd = open(tmp, O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || (fsync(fd) != 0 && errno != EINVAL)) {
-    int e = errno;
-    if (fd >= 0)
-      close(fd);
-    return deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "cannot flush to disk: %s",
-                             deface_nifti_strerror(e, ebuf, sizeof ebuf));
-  }
-  close(fd);
   struct stat sb;
   if (stat(tmp, &sb) != 0 || sb.st_size <= 0)
-    return deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "written file is missing or empty");
+    return deface__io_fail(err, DEFACE_E_OUTPUT, path, "written file is missing or empty");
 
   deface_status st = DEFACE_OK;
   nifti_image *nim = nifti_image_read(tmp, 0);
   if (!nim)
-    return deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "written file cannot be read back");
+    return deface__io_fail(err, DEFACE_E_OUTPUT, path, "written file cannot be read back");
   if (!deface_nifti_nim_matches(nim, want->dims, want->datatype) || nim->num_ext != want->num_ext ||
       (!gz && (uint64_t)sb.st_size != (uint64_t)nim->iname_offset + bytes))
-    st = deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "written file does not read back as written");
+    st = deface__io_fail(err, DEFACE_E_OUTPUT, path, "written file does not read back as written");
   nifti_image_free(nim);
   return st;
 }
 
-/* Temporary file, write, check, rename; the temporary file never outlives a
- * failure. */
-static deface_status write_atomically(const char *path, int version, nifti_raw_header *raw,
-                                      const nifti_image *ext_src, const void *data, size_t bytes,
-                                      const expected *want, char *err)
+/* Writes and checks one entry of a transaction (deface_write.h): the file
+ * goes to the entry's temporary; the transaction's commit renames it. */
+static deface_status write_entry(deface_txn *txn, size_t index, int version,
+                                 nifti_raw_header *raw, const nifti_image *ext_src,
+                                 const void *data, size_t bytes, const expected *want, char *err)
 {
-  char ebuf[128];
+  const char *path = deface_txn_path(txn, index), *tmp = deface_txn_temp_path(txn, index);
+  if (!path || !tmp)
+    return deface__io_fail(err, DEFACE_E_USAGE, "deface_nifti_write", "no such entry %zu",
+                             index);
   int gz;
   if (!deface_nifti_name_ok(path, &gz))
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path,
+    return deface__io_fail(err, DEFACE_E_USAGE, path,
                              "output name must end in .nii or .nii.gz");
-  char *tmp = NULL;
-  deface_status st = create_temp(path, gz ? ".nii.gz" : ".nii", &tmp, err);
-  if (st != DEFACE_OK)
-    return st;
-  st = write_file(path, tmp, gz, version, raw, ext_src, data, bytes, err);
+  deface_status st = write_file(path, tmp, gz, version, raw, ext_src, data, bytes, err);
   if (st == DEFACE_OK)
     st = check_file(path, tmp, gz, bytes, want, err);
-  if (st == DEFACE_OK && rename(tmp, path) != 0)
-    st = deface_nifti_fail(err, DEFACE_E_OUTPUT, path, "cannot rename %s into place: %s", tmp,
-                           deface_nifti_strerror(errno, ebuf, sizeof ebuf));
-  if (st != DEFACE_OK)
-    unlink(tmp);
-  free(tmp);
   return st;
 }
 
-deface_status deface_nifti_write(const char *path, const deface_volume *volume,
+/* One file as a transaction of its own. */
+typedef deface_status (*entry_writer)(deface_txn *, size_t, const deface_volume *,
+                                      const deface_nifti *, const char *, char *);
+
+static deface_status write_alone(const char *path, entry_writer fn, const deface_volume *volume,
                                  const deface_nifti *header, const char *descrip, char *err)
 {
+  deface_txn *txn = NULL;
+  size_t index;
+  deface_status st = deface_txn_new(NULL, &txn, err);
+  if (st == DEFACE_OK && (st = deface_txn_add(txn, path, &index, err)) == DEFACE_OK &&
+      (st = fn(txn, index, volume, header, descrip, err)) == DEFACE_OK)
+    st = deface_txn_commit(txn, err);
+  deface_txn_free(txn);
+  return st;
+}
+
+deface_status deface_nifti_write_entry(deface_txn *txn, size_t index, const deface_volume *volume,
+                                       const deface_nifti *header, const char *descrip, char *err)
+{
+  const char *path = deface_txn_path(txn, index);
   if (!path || !volume || !header)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write: NULL argument");
+    return deface__io_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write: NULL argument");
   size_t dims[4];
   double m[4][4], slope, inter;
   deface_volume_dims(volume, dims);
@@ -233,20 +186,20 @@ deface_status deface_nifti_write(const char *path, const deface_volume *volume,
     slope = 1;
   /* Writing other voxels under this header would mislabel them. */
   if (memcmp(dims, header->dims, sizeof dims) != 0)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path,
+    return deface__io_fail(err, DEFACE_E_USAGE, path,
                              "volume is %zux%zux%zux%zu but the header says %zux%zux%zux%zu",
                              dims[0], dims[1], dims[2], dims[3], header->dims[0], header->dims[1],
                              header->dims[2], header->dims[3]);
   if (deface_volume_datatype(volume) != header->datatype)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path, "volume is %s but the header says %s",
+    return deface__io_fail(err, DEFACE_E_USAGE, path, "volume is %s but the header says %s",
                              deface_datatype_name(deface_volume_datatype(volume)),
                              deface_datatype_name(header->datatype));
   if (slope != header->slope || inter != header->inter)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path,
+    return deface__io_fail(err, DEFACE_E_USAGE, path,
                              "volume scaling (%g, %g) differs from the header's (%g, %g)", slope,
                              inter, header->slope, header->inter);
   if (!same_matrix(m, header->matrix))
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path,
+    return deface__io_fail(err, DEFACE_E_USAGE, path,
                              "volume's voxel-to-RAS matrix differs from the header's");
 
   nifti_raw_header raw = header->raw;
@@ -255,16 +208,25 @@ deface_status deface_nifti_write(const char *path, const deface_volume *volume,
   expected want = {{dims[0], dims[1], dims[2], dims[3]},
                    header->nifti_datatype,
                    header->nim ? header->nim->num_ext : 0};
-  return write_atomically(path, header->version, &raw, header->nim,
-                          deface_volume_data_const(volume), deface_volume_bytes(volume), &want,
-                          err);
+  return write_entry(txn, index, header->version, &raw, header->nim,
+                     deface_volume_data_const(volume), deface_volume_bytes(volume), &want, err);
 }
 
-deface_status deface_nifti_write_label(const char *path, const deface_volume *label,
-                                       const deface_nifti *header, char *err)
+deface_status deface_nifti_write(const char *path, const deface_volume *volume,
+                                 const deface_nifti *header, const char *descrip, char *err)
 {
+  if (!path || !volume || !header)
+    return deface__io_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write: NULL argument");
+  return write_alone(path, deface_nifti_write_entry, volume, header, descrip, err);
+}
+
+deface_status deface_nifti_write_label_entry(deface_txn *txn, size_t index,
+                                             const deface_volume *label,
+                                             const deface_nifti *header, char *err)
+{
+  const char *path = deface_txn_path(txn, index);
   if (!path || !label || !header)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write_label: NULL argument");
+    return deface__io_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write_label: NULL argument");
   size_t dims[4];
   double m[4][4], slope, inter;
   deface_volume_dims(label, dims);
@@ -272,10 +234,10 @@ deface_status deface_nifti_write_label(const char *path, const deface_volume *la
   deface_volume_scaling(label, &slope, &inter);
   if (deface_volume_datatype(label) != DEFACE_UINT8 || dims[3] != 1 ||
       (slope != 1 && slope != 0) || inter != 0)
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path,
+    return deface__io_fail(err, DEFACE_E_USAGE, path,
                              "a label must be an unscaled 3D uint8 volume");
   if (memcmp(dims, header->dims, 3 * sizeof dims[0]) != 0 || !same_matrix(m, header->matrix))
-    return deface_nifti_fail(err, DEFACE_E_USAGE, path,
+    return deface__io_fail(err, DEFACE_E_USAGE, path,
                              "label %zux%zux%zu is not on the input's grid %zux%zux%zu", dims[0],
                              dims[1], dims[2], header->dims[0], header->dims[1], header->dims[2]);
 
@@ -303,6 +265,21 @@ deface_status deface_nifti_write_label(const char *path, const deface_volume *la
     raw.n1.glmax = raw.n1.glmin = 0;
   set_descrip(&raw, ver, LABEL_DESCRIP);
   expected want = {{dims[0], dims[1], dims[2], 1}, DT_UINT8, 0};
-  return write_atomically(path, ver, &raw, NULL, deface_volume_data_const(label),
-                          deface_volume_bytes(label), &want, err);
+  return write_entry(txn, index, ver, &raw, NULL, deface_volume_data_const(label),
+                     deface_volume_bytes(label), &want, err);
+}
+
+static deface_status label_entry(deface_txn *txn, size_t index, const deface_volume *label,
+                                 const deface_nifti *header, const char *unused, char *err)
+{
+  (void)unused;
+  return deface_nifti_write_label_entry(txn, index, label, header, err);
+}
+
+deface_status deface_nifti_write_label(const char *path, const deface_volume *label,
+                                       const deface_nifti *header, char *err)
+{
+  if (!path || !label || !header)
+    return deface__io_fail(err, DEFACE_E_USAGE, path, "deface_nifti_write_label: NULL argument");
+  return write_alone(path, label_entry, label, header, NULL, err);
 }

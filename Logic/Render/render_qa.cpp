@@ -3,8 +3,8 @@
  * coloured) and of the defaced volume, each from the right 45 degrees, the
  * front and the left 45 degrees, lit like a face photograph (VTK's light kit:
  * key, fill, back and head lights that move with the camera), a caption with
- * the name, status and changed volume; written as a PNG through a temporary
- * name. Both rows use the same cameras, framed on the original head, so that
+ * the name, status and changed volume; encoded as PNG bytes in memory (the
+ * caller writes them: deface_write.h). Both rows use the same cameras, framed on the original head, so that
  * outside the face the two rows show the same pixels.
  */
 #include "deface_render.h"
@@ -27,8 +27,6 @@
 
 #include <X11/Xlib.h>
 
-#include <cerrno>
-#include <system_error>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -36,20 +34,12 @@
 #include <new>
 #include <stdexcept>
 #include <string>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <vector>
 
 using deface_render::LABEL_ARRAY;
 
 namespace
 {
-
-/* errno as text without strerror()'s shared buffer: sidecars are written
- * from session threads while a picture renders. */
-std::string errno_text()
-{
-  return std::error_code(errno, std::generic_category()).message();
-}
 
 const double SKIN[3] = {0.89, 0.73, 0.63};
 const double REMOVED[3] = {0.18, 0.55, 0.95}; /* blue: never a skin tone */
@@ -174,7 +164,7 @@ std::string caption_line(const char *name, const char *status, double changed_ml
 
 void render(const deface_volume *original, const deface_volume *defaced, const deface_volume *label,
             double threshold, const double (*eye_ras)[3], const char *name, const char *status,
-            double changed_ml, const std::string &path)
+            double changed_ml, std::vector<unsigned char> &png)
 {
   vtkSmartPointer<vtkPolyData> before = deface_render::skin_surface(original, threshold, label);
   vtkSmartPointer<vtkPolyData> after = deface_render::skin_surface(defaced, threshold, nullptr);
@@ -242,22 +232,30 @@ void render(const deface_volume *original, const deface_volume *defaced, const d
   grab->Update();
   auto writer = vtkSmartPointer<vtkPNGWriter>::New();
   writer->SetInputConnection(grab->GetOutputPort());
-  writer->SetFileName(path.c_str());
+  writer->WriteToMemoryOn();
   writer->Write();
-  if (writer->GetErrorCode() != 0)
-    throw Failure{DEFACE_E_OUTPUT, "cannot write " + path};
+  vtkUnsignedCharArray *bytes = writer->GetResult();
+  if (writer->GetErrorCode() != 0 || !bytes || bytes->GetNumberOfTuples() == 0)
+    throw Failure{DEFACE_E_OUTPUT, "cannot encode the PNG"};
+  const unsigned char *p = bytes->GetPointer(0);
+  png.assign(p, p + bytes->GetNumberOfTuples() * bytes->GetNumberOfComponents());
 }
 
 } // namespace
 
-extern "C" deface_status deface_render_qa(const deface_volume *original,
-                                          const deface_volume *defaced, const deface_volume *label,
-                                          double skin_threshold, const double (*eye_ras)[3],
-                                          const char *caption_name, const char *status,
-                                          double changed_ml, const char *png_path, char *err)
+extern "C" deface_status deface_render_qa_png(const deface_volume *original,
+                                              const deface_volume *defaced,
+                                              const deface_volume *label, double skin_threshold,
+                                              const double (*eye_ras)[3], const char *caption_name,
+                                              const char *status, double changed_ml,
+                                              unsigned char **png, size_t *png_size, char *err)
 {
-  if (!original || !defaced || !label || !png_path || !*png_path) {
-    set_err(err, "deface_render_qa: missing volume or path");
+  if (png)
+    *png = nullptr;
+  if (png_size)
+    *png_size = 0;
+  if (!original || !defaced || !label || !png || !png_size) {
+    set_err(err, "deface_render_qa_png: missing volume or result pointer");
     return DEFACE_E_USAGE;
   }
   size_t a[4], b[4], c[4];
@@ -266,41 +264,29 @@ extern "C" deface_status deface_render_qa(const deface_volume *original,
   deface_volume_dims(label, c);
   for (int k = 0; k < 3; k++)
     if (a[k] != b[k] || a[k] != c[k]) {
-      set_err(err, "deface_render_qa: the volumes are not on one grid");
+      set_err(err, "deface_render_qa_png: the volumes are not on one grid");
       return DEFACE_E_USAGE;
     }
-  std::string tmp;
   try {
     check_display();
-    /* A temporary name in the target folder, so that the rename is atomic. */
-    std::string templ = std::string(png_path) + ".tmp.XXXXXX";
-    int fd = mkstemp(&templ[0]);
-    if (fd < 0)
-      throw Failure{DEFACE_E_OUTPUT,
-                    std::string(png_path) + ": cannot create a file: " + errno_text()};
-    fchmod(fd, 0644); /* mkstemp's 0600 would hide the picture from the data manager's group */
-    close(fd);
-    tmp = templ;
+    std::vector<unsigned char> bytes;
     render(original, defaced, label, skin_threshold, eye_ras, caption_name, status, changed_ml,
-           tmp);
-    if (std::rename(tmp.c_str(), png_path) != 0)
-      throw Failure{DEFACE_E_OUTPUT,
-                    std::string(png_path) + ": cannot rename into place: " + errno_text()};
+           bytes);
+    auto *out = static_cast<unsigned char *>(std::malloc(bytes.size()));
+    if (!out)
+      throw std::bad_alloc();
+    std::memcpy(out, bytes.data(), bytes.size());
+    *png = out;
+    *png_size = bytes.size();
     return DEFACE_OK;
   } catch (const Failure &f) {
-    set_err(err, std::string(png_path) + ": QA picture: " + f.reason);
-    if (!tmp.empty())
-      std::remove(tmp.c_str());
+    set_err(err, "QA picture: " + f.reason);
     return f.status;
   } catch (const std::bad_alloc &) {
-    set_err(err, std::string(png_path) + ": QA picture: out of memory");
-    if (!tmp.empty())
-      std::remove(tmp.c_str());
+    set_err(err, "QA picture: out of memory");
     return DEFACE_E_NOMEM;
   } catch (...) {
-    set_err(err, std::string(png_path) + ": QA picture: rendering failed");
-    if (!tmp.empty())
-      std::remove(tmp.c_str());
+    set_err(err, "QA picture: rendering failed");
     return DEFACE_E_INTERNAL;
   }
 }

@@ -24,8 +24,15 @@
 extern "C" {
 #endif
 
+/** The version of this header; deface_version() gives the library's. */
 #define DEFACE_VERSION "0.1.0"
+/** Bytes of every caller-owned message buffer (`err`). */
 #define DEFACE_ERRLEN 512
+
+/** The library's version at run time ("MAJOR.MINOR.PATCH"); a static string.
+ * A program built against this header and run against another library can
+ * compare it with DEFACE_VERSION. */
+const char *deface_version(void);
 
 /** Label values written into the label volume. */
 enum {
@@ -36,8 +43,12 @@ enum {
 };
 
 /**
- * Status codes. Values 1..6 equal the exit codes of the `deface` command so
- * that the CLI can map them one to one; the rest map to exit code 1.
+ * What a call did. DEFACE_OK is 0, every failure non-zero; the value says
+ * whose problem it is: the caller's (USAGE), the input's (INPUT, REFUSED),
+ * the result's (SELFCHECK), the destination's (OUTPUT), the machine's
+ * (NOMEM), the caller's wish (CANCELLED), or ours (INTERNAL). Front ends map
+ * statuses to what their users see (the `deface` command: CLI/exit_codes.h);
+ * the numbers are this library's own.
  */
 typedef enum deface_status {
   DEFACE_OK = 0,
@@ -152,16 +163,32 @@ typedef enum deface_fill {
 /** The fill mode's name ("zero", "blur", "noise"). */
 const char *deface_fill_name(deface_fill fill);
 
+/** The fill mode named `name` (as deface_fill_name() gives it) into *fill.
+ * @return DEFACE_OK, or DEFACE_E_USAGE for any other name (*fill unchanged). */
+deface_status deface_fill_from_name(const char *name, deface_fill *fill);
+
+/** The blur's sigma in mm: what every front end offers and the core accepts
+ * (DEFACE_SIGMA_MIN_MM to DEFACE_SIGMA_MAX_MM), and the default (5 mm, as the
+ * original XNAT defacing tool). */
+#define DEFACE_SIGMA_MIN_MM 0.5
+#define DEFACE_SIGMA_MAX_MM 50.0
+#define DEFACE_SIGMA_DEFAULT_MM 5.0
+
 typedef struct deface_options {
+  /** sizeof(deface_options) where the caller was built; deface_options_init()
+   * sets it. A library that does not know this size refuses the options
+   * (DEFACE_E_USAGE) instead of reading past them. */
+  size_t struct_size;
   deface_fill fill;
-  double sigma_mm;        /**< blur sigma in mm; default 5 */
+  double sigma_mm;        /**< blur sigma in mm, DEFACE_SIGMA_MIN_MM..MAX_MM; default 5 */
   uint64_t seed;          /**< noise seed; the same seed gives the same output */
   int ears;               /**< also label the ears (3); default 0 */
   deface_progress_fn progress; /**< may be NULL */
   void *progress_user;
 } deface_options;
 
-/** Fills in the defaults: zero fill, 5 mm sigma, seed 1, no ears, no callback. */
+/** Fills in struct_size and the defaults: zero fill, DEFACE_SIGMA_DEFAULT_MM,
+ * seed 1, no ears, no callback. */
 void deface_options_init(deface_options *options);
 
 /** What the core found and did; filled by deface_find_face() and later calls. */

@@ -72,12 +72,18 @@ static void blur_axis(double *box, const size_t n[3], int axis, double sigma_vox
 
 deface_status deface_check_fill_options(const deface_options *options, char *err)
 {
+  if (options->struct_size != sizeof *options)
+    return deface_fail(err, DEFACE_E_USAGE,
+                       "options of %zu bytes, this library's are %zu: set them up with "
+                       "deface_options_init()",
+                       options->struct_size, sizeof *options);
   if (options->fill != DEFACE_FILL_ZERO && options->fill != DEFACE_FILL_BLUR &&
       options->fill != DEFACE_FILL_NOISE)
     return deface_fail(err, DEFACE_E_USAGE, "unknown fill mode %d", (int)options->fill);
-  if (options->fill == DEFACE_FILL_BLUR && !(options->sigma_mm > 0 && options->sigma_mm <= 100))
-    return deface_fail(err, DEFACE_E_USAGE, "blur sigma %g mm is not within (0, 100]",
-                       options->sigma_mm);
+  if (options->fill == DEFACE_FILL_BLUR &&
+      !(options->sigma_mm >= DEFACE_SIGMA_MIN_MM && options->sigma_mm <= DEFACE_SIGMA_MAX_MM))
+    return deface_fail(err, DEFACE_E_USAGE, "blur sigma %g mm is not within %g to %g mm",
+                       options->sigma_mm, DEFACE_SIGMA_MIN_MM, DEFACE_SIGMA_MAX_MM);
   return DEFACE_OK;
 }
 

@@ -13,7 +13,8 @@
 /** Refuses inputs that cannot hold a face: 2D, thin slabs, coarse or tiny grids. */
 deface_status deface_check_suitable(const deface_volume *input, char *err);
 
-/** DEFACE_E_USAGE for an unknown fill mode or a blur sigma outside (0, 100] mm. */
+/** DEFACE_E_USAGE for options not from deface_options_init() (struct_size), an
+ * unknown fill mode or a blur sigma outside DEFACE_SIGMA_MIN_MM..MAX_MM. */
 deface_status deface_check_fill_options(const deface_options *options, char *err);
 
 #endif
@@ -39,7 +40,8 @@ void deface_volume_store(deface_volume *volume, size_t index, double real);
 /** Refuses inputs that cannot hold a face: 2D, thin slabs, coarse or tiny grids. */
 deface_status deface_check_suitable(const deface_volume *input, char *err);
 
-/** DEFACE_E_USAGE for an unknown fill mode or a blur sigma outside (0, 100] mm. */
+/** DEFACE_E_USAGE for options not from deface_options_init() (struct_size), an
+ * unknown fill mode or a blur sigma outside DEFACE_SIGMA_MIN_MM..MAX_MM. */
 deface_status deface_check_fill_options(const deface_options *options, char *err);
 
 #endif

@@ -1,11 +1,14 @@
 /*
- * status.c - status names, the error-message helper and option defaults.
+ * status.c - the version, status and fill names, the error-message helper
+ * and option defaults.
  */
 #include "internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+const char *deface_version(void) { return DEFACE_VERSION; }
 
 const char *deface_status_str(deface_status status)
 {
@@ -48,11 +51,23 @@ const char *deface_fill_name(deface_fill fill)
   return "unknown";
 }
 
+deface_status deface_fill_from_name(const char *name, deface_fill *fill)
+{
+  static const deface_fill fills[] = {DEFACE_FILL_ZERO, DEFACE_FILL_BLUR, DEFACE_FILL_NOISE};
+  for (size_t k = 0; name && k < sizeof fills / sizeof fills[0]; k++)
+    if (strcmp(name, deface_fill_name(fills[k])) == 0) {
+      *fill = fills[k];
+      return DEFACE_OK;
+    }
+  return DEFACE_E_USAGE;
+}
+
 void deface_options_init(deface_options *options)
 {
   memset(options, 0, sizeof *options);
+  options->struct_size = sizeof *options;
   options->fill = DEFACE_FILL_ZERO;
-  options->sigma_mm = 5.0;
+  options->sigma_mm = DEFACE_SIGMA_DEFAULT_MM;
   options->seed = 1;
 }
 

@@ -18,16 +18,11 @@ target_link_libraries(test_dicom_series PRIVATE deface_dicom deface_core m)
 add_test(NAME dicom_series_geometry COMMAND test_dicom_series)
 set_tests_properties(dicom_series_geometry PROPERTIES LABELS unit)
 
-# Session mode's folder names (CLI/session.c, built here with what it calls).
-if(TARGET deface)
-  find_package(Threads REQUIRED)
-  set(_cli ${PROJECT_SOURCE_DIR}/CLI)
-  add_executable(test_session_names ${_dicom_dir}/test_session_names.c ${_cli}/session.c
-    ${_cli}/series.c ${_cli}/outputs.c ${_cli}/paths.c ${_cli}/sidecar.c ${_cli}/sha256.c
-    ${_cli}/qa.c ${_cli}/report_html.c ${_cli}/textbuf.c)
-  target_include_directories(test_session_names PRIVATE ${_dicom_dir}/../unit ${_cli})
-  target_link_libraries(test_session_names PRIVATE deface_dicom deface_nifti deface_core
-                                                   Threads::Threads m)
+# Session mode's folder names (CLI/session_names.c, from the deface_cli library).
+if(TARGET deface_cli)
+  add_executable(test_session_names ${_dicom_dir}/test_session_names.c)
+  target_include_directories(test_session_names PRIVATE ${_dicom_dir}/../unit)
+  target_link_libraries(test_session_names PRIVATE deface_cli)
   add_test(NAME session_names COMMAND test_session_names)
   set_tests_properties(session_names PROPERTIES LABELS unit)
 endif()

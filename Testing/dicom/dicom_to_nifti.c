@@ -1,7 +1,7 @@
 /*
  * dicom_to_nifti - lists the series the DICOM adapter finds in a folder and
- * writes the only one as NIfTI through deface_nifti_header_new() and
- * deface_nifti_write(), so that the end-to-end tests can check a defaced
+ * writes the only one as NIfTI through deface_nifti_header_adopt() and
+ * deface_nifti_write() (the steps series mode takes), so that the end-to-end tests can check a defaced
  * series against exactly what the reader read (verify_deface --input).
  *
  *   dicom_to_nifti FOLDER [OUT.nii.gz]
@@ -52,14 +52,7 @@ int main(int argc, char **argv)
     goto done;
   }
   if (deface_dicom_load(scan, 0, &v, err) != DEFACE_OK ||
-      deface_nifti_header_new(v, &h, err) != DEFACE_OK)
-    goto fail;
-  /* The header's matrix and scaling are float; the written volume must carry exactly them. */
-  double m[4][4], slope, inter;
-  deface_nifti_matrix(h, m);
-  deface_nifti_scaling(h, &slope, &inter);
-  deface_volume_set_scaling(v, slope, inter);
-  if (deface_volume_set_matrix(v, m, err) != DEFACE_OK)
+      deface_nifti_header_adopt(v, &h, err) != DEFACE_OK)
     goto fail;
   if (deface_nifti_write(argv[2], v, h, "deface_dicom read of a DICOM series", err) != DEFACE_OK)
     goto fail;

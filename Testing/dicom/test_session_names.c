@@ -1,10 +1,10 @@
 /*
  * test_session_names - the DEFACED_<series> folder names session mode makes
- * from DICOM text (CLI/session.c): only [A-Za-z0-9._-], no leading dot or
+ * from DICOM text (CLI/session_names.c): only [A-Za-z0-9._-], no leading dot or
  * dash, no "..", at most 64 characters, unique ignoring case.
  */
 #include "check.h"
-#include "session.h"
+#include "session_names.h"
 
 #include <string.h>
 

@@ -125,8 +125,15 @@ static void test_blur_and_noise(void)
   CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_E_USAGE);
   o.sigma_mm = 1e300;
   CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_E_USAGE);
-  o.sigma_mm = 60; /* wider than the volume: the kernel stops at the box */
+  o.sigma_mm = DEFACE_SIGMA_MAX_MM + 1; /* beyond the one range every front end offers */
+  CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_E_USAGE);
+  o.sigma_mm = DEFACE_SIGMA_MIN_MM - 0.01;
+  CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_E_USAGE);
+  o.sigma_mm = DEFACE_SIGMA_MAX_MM; /* wider than the volume: the kernel stops at the box */
   CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_OK);
+  o.struct_size = sizeof o - 8; /* options from another build of the header */
+  CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_E_USAGE);
+  o.struct_size = sizeof o;
   o.fill = (deface_fill)7;
   CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_E_USAGE);
   o.fill = DEFACE_FILL_NOISE;

@@ -13,6 +13,7 @@
 #define DEFACE_NIFTI_H
 
 #include "deface.h"
+#include "deface_write.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -89,6 +90,21 @@ deface_status deface_nifti_write_label(const char *path, const deface_volume *la
                                        const deface_nifti *header, char *err);
 
 /**
+ * deface_nifti_write() into entry `index` of a write transaction
+ * (deface_write.h), so that the image is replaced together with the other
+ * outputs of the same result, or not at all. The entry's target must end in
+ * .nii or .nii.gz; the file is written to the entry's temporary and read back
+ * here, and renamed by deface_txn_commit().
+ */
+deface_status deface_nifti_write_entry(deface_txn *txn, size_t index, const deface_volume *volume,
+                                       const deface_nifti *header, const char *descrip, char *err);
+
+/** deface_nifti_write_label() into entry `index` of a write transaction. */
+deface_status deface_nifti_write_label_entry(deface_txn *txn, size_t index,
+                                             const deface_volume *label,
+                                             const deface_nifti *header, char *err);
+
+/**
  * A new NIfTI-1 header describing `volume` (dims, datatype, scaling, its
  * voxel-to-RAS matrix as sform and qform with code "scanner", units mm and s),
  * for volumes that did not come from a NIfTI file. NIfTI-1 stores the matrix
@@ -99,6 +115,16 @@ deface_status deface_nifti_write_label(const char *path, const deface_volume *la
  *         DEFACE_E_NOMEM. Free *out with deface_nifti_free().
  */
 deface_status deface_nifti_header_new(const deface_volume *volume, deface_nifti **out, char *err);
+
+/**
+ * deface_nifti_header_new(), and then `volume` takes the header's (float)
+ * matrix and scaling, so that the file written from them says exactly what
+ * the volume holds: the one step a volume that did not come from a NIfTI file
+ * (a DICOM series) takes before it is defaced and written.
+ * @return as deface_nifti_header_new(); *out is NULL and the volume
+ *         unchanged on failure.
+ */
+deface_status deface_nifti_header_adopt(deface_volume *volume, deface_nifti **out, char *err);
 
 /** The voxel-to-RAS matrix the header describes (row-major). */
 void deface_nifti_matrix(const deface_nifti *header, double m[4][4]);

@@ -26,9 +26,10 @@ extern "C" {
 #define DEFACE_RENDER_HEIGHT (2 * DEFACE_RENDER_PANEL + DEFACE_RENDER_CAPTION)
 
 /**
- * Renders the QA picture of one defaced volume into png_path (written through
- * a temporary name in the same folder and a rename, so a reader never sees a
- * partial file). The first time point of 4D volumes is shown.
+ * Renders the QA picture of one defaced volume and encodes it as PNG bytes
+ * (DEFACE_RENDER_WIDTH x DEFACE_RENDER_HEIGHT, RGB). Nothing is written to a
+ * file: the caller writes the bytes (e.g. through deface_write.h). The first
+ * time point of 4D volumes is shown.
  * @param original  the input volume.
  * @param defaced   the defaced volume (same grid as original).
  * @param label     the label volume (same grid; label != 0 is coloured on the original).
@@ -39,19 +40,19 @@ extern "C" {
  * @param caption_name  the file or series name in the caption (may be NULL).
  * @param status    the status text in the caption (e.g. "defaced"; may be NULL).
  * @param changed_ml  the changed volume in mL, in the caption.
- * @param png_path  where to write the PNG (DEFACE_RENDER_WIDTH x DEFACE_RENDER_HEIGHT, RGB).
+ * @param png       receives the bytes (malloc'ed; the caller frees them with free()).
+ * @param png_size  receives their number.
  * @param err       DEFACE_ERRLEN bytes for a one-line reason, or NULL.
- * @return DEFACE_OK; DEFACE_E_USAGE (NULL volumes, grids differ);
- *         DEFACE_E_OUTPUT (no X display, rendering or writing failed);
- *         DEFACE_E_REFUSED (no skin surface at the threshold);
- *         DEFACE_E_NOMEM; DEFACE_E_INTERNAL (anything else VTK threw).
- *         C++ exceptions never leave this function.
+ * @return DEFACE_OK; DEFACE_E_USAGE (NULL arguments, grids differ);
+ *         DEFACE_E_OUTPUT (no X display, no skin surface, rendering or
+ *         encoding failed); DEFACE_E_NOMEM; DEFACE_E_INTERNAL (anything else
+ *         VTK threw). C++ exceptions never leave this function.
  */
-deface_status deface_render_qa(const deface_volume *original, const deface_volume *defaced,
-                               const deface_volume *label, double skin_threshold,
-                               const double (*eye_ras)[3], const char *caption_name,
-                               const char *status, double changed_ml, const char *png_path,
-                               char *err);
+deface_status deface_render_qa_png(const deface_volume *original, const deface_volume *defaced,
+                                   const deface_volume *label, double skin_threshold,
+                                   const double (*eye_ras)[3], const char *caption_name,
+                                   const char *status, double changed_ml, unsigned char **png,
+                                   size_t *png_size, char *err);
 
 #ifdef __cplusplus
 }
