@@ -13,7 +13,7 @@
 #define MAX_SPACING_MM 10.0  /* coarser voxels cannot show eyes */
 #define MIN_VOXELS 16        /* along every axis */
 
-deface_status deface_check_suitable(const deface_volume *input, char *err)
+deface_status deface__check_suitable(const deface_volume *input, char *err)
 {
   size_t dims[4];
   double sp[3];
@@ -21,19 +21,19 @@ deface_status deface_check_suitable(const deface_volume *input, char *err)
   deface_volume_spacing(input, sp);
   int singles = (dims[0] == 1) + (dims[1] == 1) + (dims[2] == 1);
   if (singles > 0)
-    return deface_fail(err, DEFACE_E_REFUSED, "2D image (%zux%zux%zu): a single slice cannot be defaced",
+    return deface__fail(err, DEFACE_E_REFUSED, "2D image (%zux%zux%zu): a single slice cannot be defaced",
                        dims[0], dims[1], dims[2]);
   for (int a = 0; a < 3; a++) {
     double extent = (double)dims[a] * sp[a];
     if (extent < MIN_EXTENT_MM)
-      return deface_fail(err, DEFACE_E_REFUSED,
+      return deface__fail(err, DEFACE_E_REFUSED,
                          "thin slab: %.1f mm along axis %d (a head needs at least %.0f mm)", extent,
                          a + 1, MIN_EXTENT_MM);
     if (sp[a] > MAX_SPACING_MM)
-      return deface_fail(err, DEFACE_E_REFUSED, "too coarse: %.1f mm voxels along axis %d (at most %.0f mm)",
+      return deface__fail(err, DEFACE_E_REFUSED, "too coarse: %.1f mm voxels along axis %d (at most %.0f mm)",
                          sp[a], a + 1, MAX_SPACING_MM);
     if (dims[a] < MIN_VOXELS)
-      return deface_fail(err, DEFACE_E_REFUSED, "too small: %zu voxels along axis %d (at least %d)",
+      return deface__fail(err, DEFACE_E_REFUSED, "too small: %zu voxels along axis %d (at least %d)",
                          dims[a], a + 1, MIN_VOXELS);
   }
   return DEFACE_OK;
@@ -92,12 +92,12 @@ deface_status self_check_output(const deface_volume *original, const deface_volu
   deface_volume_dims(label, l);
   if (memcmp(a, b, sizeof a) != 0 || l[0] != a[0] || l[1] != a[1] || l[2] != a[2] ||
       deface_volume_datatype(original) != deface_volume_datatype(defaced))
-    return deface_fail(err, DEFACE_E_SELFCHECK, "output grid or datatype differs from the input");
+    return deface__fail(err, DEFACE_E_SELFCHECK, "output grid or datatype differs from the input");
   const uint8_t *lab = deface_volume_data_const(label);
   for (int e = 0; e < 2; e++) {
     long at = voxel_of(label, result->eye_ras[e]);
     if (at < 0 || lab[at] != DEFACE_LABEL_EYE)
-      return deface_fail(err, DEFACE_E_SELFCHECK, "the %s eye is not inside the masked region",
+      return deface__fail(err, DEFACE_E_SELFCHECK, "the %s eye is not inside the masked region",
                          e == 0 ? "right" : "left");
   }
   /* Nothing outside the label may differ, byte for byte, at any time point. */
@@ -107,12 +107,12 @@ deface_status self_check_output(const deface_volume *original, const deface_volu
   for (size_t t = 0; t < a[3]; t++)
     for (size_t idx = 0; idx < n3; idx++)
       if (!lab[idx] && memcmp(po + (t * n3 + idx) * es, pd + (t * n3 + idx) * es, es) != 0)
-        return deface_fail(err, DEFACE_E_SELFCHECK, "a voxel outside the mask changed");
+        return deface__fail(err, DEFACE_E_SELFCHECK, "a voxel outside the mask changed");
   size_t surface;
   double frac = surface_changed(original, defaced, lab, result->tissue_threshold, &surface);
   result->face_surface_changed = frac;
   if (surface < 50 || frac < 0.5)
-    return deface_fail(err, DEFACE_E_SELFCHECK,
+    return deface__fail(err, DEFACE_E_SELFCHECK,
                        "the face surface did not change (%.0f%% of %zu skin voxels)", 100 * frac,
                        surface);
   return DEFACE_OK;

@@ -13,6 +13,7 @@
 #include "eyes.h"
 #include "eyes_params.h"
 #include "internal.h"
+#include "progress.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -171,9 +172,8 @@ static deface_status scan(const work_grid *g, const head_info *head, const offse
     }
   }
   for (size_t k = lo[2]; k < hi[2]; k++) {
-    if (!near && deface_report(options, 0.15 + 0.25 * (double)k / (double)g->n[2],
-                               "finding the eyes"))
-      return deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+    if (!near && progress_report(options, STAGE_EYES, (double)k / (double)g->n[2]))
+      return deface__fail(err, DEFACE_E_CANCELLED, "cancelled");
     for (size_t j = lo[1]; j < hi[1]; j++)
       for (size_t i = lo[0]; i < hi[0]; i++) {
         size_t idx = wg_index(g, i, j, k);
@@ -461,7 +461,7 @@ deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
   double range = head->is_ct ? EYE_CT_RANGE_HU : head->tissue_level - head->air_level;
   if (make_offsets(g, 0, EYE_INNER_MM, 1, &inner) ||
       make_offsets(g, EYE_SHELL_IN_MM, EYE_SHELL_OUT_MM, EYE_SHELL_EVERY, &shell)) {
-    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
+    st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
     goto done;
   }
   if ((st = scan(g, head, &inner, &shell, range, NULL, 0, options, list, &count, err)) !=
@@ -474,7 +474,7 @@ deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
   if (leak_scratch_init(g, &scratch) != 0) {
     free(scratch.seen);
     free(scratch.queue);
-    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
+    st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
     goto done;
   }
   for (size_t q = 0; q < count; q++) {
@@ -513,7 +513,7 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
   if (st != DEFACE_OK)
     return st;
   if (pairs.count == 0)
-    return deface_fail(err, DEFACE_E_REFUSED,
+    return deface__fail(err, DEFACE_E_REFUSED,
                        "eyes not found: the face is not in the field of view, or this is not a head");
   *eyes = pairs.pair[0];
   return DEFACE_OK;
@@ -549,7 +549,7 @@ deface_status eyes_find_near(const work_grid *g, const head_info *head, vec3 rig
   if (make_offsets(g, 0, EYE_INNER_MM, 1, &inner) ||
       make_offsets(g, EYE_SHELL_IN_MM, EYE_SHELL_OUT_MM, EYE_SHELL_EVERY, &shell) ||
       leak_scratch_init(g, &scratch) != 0) {
-    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
+    st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
     goto done;
   }
   if ((st = scan(g, head, &inner, &shell, range, &right, EYE_GUIDED_RADIUS_MM, NULL, lr, &nr,

@@ -20,6 +20,7 @@
 #include "eyes_params.h"
 #include "facemask.h"
 #include "internal.h"
+#include "progress.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -48,7 +49,7 @@ static deface_status label_on_grid(const work_grid *g, const deface_volume *labe
   deface_volume_matrix(label, m);
   deface_volume_dims(label, dims);
   if (affine_invert(m, inv))
-    return deface_fail(err, DEFACE_E_INPUT, "voxel-to-RAS matrix is singular");
+    return deface__fail(err, DEFACE_E_INPUT, "voxel-to-RAS matrix is singular");
   const uint8_t *lab = deface_volume_data_const(label);
   for (size_t idx = 0; idx < g->count; idx++) {
     vec3 p = affine_apply(inv, wg_ras_of_index(g, idx));
@@ -105,7 +106,7 @@ deface_status face_check_remaining(const deface_volume *original, const deface_v
   if (st == DEFACE_OK)
     st = head_find(&in.grid, NULL, &in.head, err);
   if (st == DEFACE_E_REFUSED) /* no head at all: nothing the label could have left */
-    st = deface_fail(err, DEFACE_E_SELFCHECK, "the face check found no head in the input");
+    st = deface__fail(err, DEFACE_E_SELFCHECK, "the face check found no head in the input");
   if (st == DEFACE_OK)
     st = face_search(&in, label, options, result, err);
   head_free(&in.head);
@@ -120,28 +121,26 @@ deface_status face_search(face_search_input *in, const deface_volume *label,
   head_info *head = &in->head;
   uint8_t *gone = NULL;
   deface_status st = DEFACE_OK;
-  if (deface_report(options, 0.76, "looking for a face left behind")) {
-    st = deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+  if (progress_report(options, STAGE_FACE_SEARCH, 0)) {
+    st = deface__fail(err, DEFACE_E_CANCELLED, "cancelled");
     goto done;
   }
   gone = malloc(g->count);
   if (!gone) {
-    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the face check");
+    st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the face check");
     goto done;
   }
   if ((st = label_on_grid(g, label, gone, err)) != DEFACE_OK)
     goto done;
+  /* Labelled voxels become air and leave the head; the depth below the skin
+   * stays the original's, so that a globe left whole but bared by a cut
+   * still lies at a globe's depth, and a cut surface makes no new skin for
+   * the brow behind it to lie "at a globe's depth" under. */
   for (size_t idx = 0; idx < g->count; idx++)
     if (gone[idx]) {
       g->value[idx] = (float)head->air_level;
       head->mask[idx] = 0;
-      gone[idx] = 1;
-    } else {
-      gone[idx] = !head->mask[idx];
     }
-  /* Depth below the skin of what remains. */
-  if ((st = wg_distance_sq(g, gone, head->depth_sq, err)) != DEFACE_OK)
-    goto done;
   eye_pairs pairs;
   if ((st = eyes_find_pairs(g, head, NULL, &pairs, err)) != DEFACE_OK)
     goto done;
@@ -177,7 +176,7 @@ deface_status face_search(face_search_input *in, const deface_volume *label,
     if ((st = template_load(&t, err)) != DEFACE_OK)
       goto done;
     if (affine_invert(result->template_to_input, to_template)) {
-      st = deface_fail(err, DEFACE_E_SELFCHECK, "the template registration is singular");
+      st = deface__fail(err, DEFACE_E_SELFCHECK, "the template registration is singular");
       goto done;
     }
     template_region_map(&t, result->template_to_input, to_template, &maps[nmaps++]);
@@ -188,13 +187,13 @@ deface_status face_search(face_search_input *in, const deface_volume *label,
   result->face_check_nose_mm = nose;
   if (left > 0) {
     const eye_pair *p = &pairs.pair[0];
-    st = deface_fail(err, DEFACE_E_SELFCHECK,
+    st = deface__fail(err, DEFACE_E_SELFCHECK,
                      "a face is left: an eye-like pair remains outside the removed region at "
                      "%.0f,%.0f,%.0f and %.0f,%.0f,%.0f RAS mm (score %.1f)",
                      p->right.x, p->right.y, p->right.z, p->left.x, p->left.y, p->left.z,
                      p->score);
   } else if (nose > NOSE_LEFT_MM) {
-    st = deface_fail(err, DEFACE_E_SELFCHECK,
+    st = deface__fail(err, DEFACE_E_SELFCHECK,
                      "a face is left: a nose stands %.0f mm in front of the cheeks outside the "
                      "removed region",
                      nose);

@@ -13,6 +13,7 @@
  */
 #include "facemask.h"
 #include "internal.h"
+#include "progress.h"
 
 #include <math.h>
 #include <string.h>
@@ -121,7 +122,7 @@ deface_status frame_fix_pitch(const work_grid *g, const head_info *head, head_fr
   /* A head nodding further than the clamp, or eyes that are not eyes, leave
    * the braincase where no head frame puts it: refuse rather than guess. */
   if (fabs(e - VAULT_ELEVATION_DEG) > PITCH_TOLERANCE_DEG)
-    return deface_fail(err, DEFACE_E_REFUSED,
+    return deface__fail(err, DEFACE_E_REFUSED,
                        "the head's pitch is implausible (braincase %.0f degrees from where the "
                        "eyes put it): eyes not reliably found",
                        e - VAULT_ELEVATION_DEG);
@@ -281,7 +282,7 @@ deface_status face_label_build(const deface_volume *input, const work_grid *g,
   deface_volume_matrix(input, m);
   deface_volume_spacing(input, sp);
   if (affine_invert(m, inv))
-    return deface_fail(err, DEFACE_E_INPUT, "voxel-to-RAS matrix is singular");
+    return deface__fail(err, DEFACE_E_INPUT, "voxel-to-RAS matrix is singular");
   size_t d3[4] = {dims[0], dims[1], dims[2], 1};
   deface_status st = deface_volume_new(d3, DEFACE_UINT8, m, label, err);
   if (st != DEFACE_OK)
@@ -300,11 +301,11 @@ deface_status face_label_build(const deface_volume *input, const work_grid *g,
                      f[2][0] * di_ras.x + f[2][1] * di_ras.y + f[2][2] * di_ras.z);
   }
   for (size_t k = lo[2]; k <= hi[2] && lo[2] < dims[2]; k++) {
-    if (deface_report(options, 0.55 + 0.2 * (double)(k - lo[2]) / (double)(hi[2] - lo[2] + 1),
-                      "building the face mask")) {
+    if (progress_report(options, STAGE_MASK,
+                        (double)(k - lo[2]) / (double)(hi[2] - lo[2] + 1))) {
       deface_volume_free(*label);
       *label = NULL;
-      return deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+      return deface__fail(err, DEFACE_E_CANCELLED, "cancelled");
     }
     for (size_t j = lo[1]; j <= hi[1] && lo[1] < dims[1]; j++) {
       uint8_t *row = out + dims[0] * (j + dims[1] * k);

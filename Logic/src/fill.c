@@ -5,6 +5,7 @@
  */
 #include "geometry.h"
 #include "internal.h"
+#include "progress.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -17,7 +18,7 @@ static double lowest_real(const deface_volume *v)
   deface_volume_scaling(v, &slope, &inter);
   if (slope == 0)
     slope = 1;
-  deface_datatype_range(deface_volume_datatype(v), &lo, &hi);
+  deface__datatype_range(deface_volume_datatype(v), &lo, &hi);
   return slope > 0 ? slope * lo + inter : slope * hi + inter;
 }
 
@@ -70,19 +71,19 @@ static void blur_axis(double *box, const size_t n[3], int axis, double sigma_vox
     }
 }
 
-deface_status deface_check_fill_options(const deface_options *options, char *err)
+deface_status deface__check_fill_options(const deface_options *options, char *err)
 {
   if (options->struct_size != sizeof *options)
-    return deface_fail(err, DEFACE_E_USAGE,
+    return deface__fail(err, DEFACE_E_USAGE,
                        "options of %zu bytes, this library's are %zu: set them up with "
                        "deface_options_init()",
                        options->struct_size, sizeof *options);
   if (options->fill != DEFACE_FILL_ZERO && options->fill != DEFACE_FILL_BLUR &&
       options->fill != DEFACE_FILL_NOISE)
-    return deface_fail(err, DEFACE_E_USAGE, "unknown fill mode %d", (int)options->fill);
+    return deface__fail(err, DEFACE_E_USAGE, "unknown fill mode %d", (int)options->fill);
   if (options->fill == DEFACE_FILL_BLUR &&
       !(options->sigma_mm >= DEFACE_SIGMA_MIN_MM && options->sigma_mm <= DEFACE_SIGMA_MAX_MM))
-    return deface_fail(err, DEFACE_E_USAGE, "blur sigma %g mm is not within %g to %g mm",
+    return deface__fail(err, DEFACE_E_USAGE, "blur sigma %g mm is not within %g to %g mm",
                        options->sigma_mm, DEFACE_SIGMA_MIN_MM, DEFACE_SIGMA_MAX_MM);
   return DEFACE_OK;
 }
@@ -96,8 +97,8 @@ deface_status deface_apply_fill(deface_volume *volume, const deface_volume *labe
   deface_volume_dims(label, ld);
   if (ld[0] != dims[0] || ld[1] != dims[1] || ld[2] != dims[2] ||
       deface_volume_datatype(label) != DEFACE_UINT8)
-    return deface_fail(err, DEFACE_E_USAGE, "the label does not match the volume's grid");
-  deface_status valid = deface_check_fill_options(options, err);
+    return deface__fail(err, DEFACE_E_USAGE, "the label does not match the volume's grid");
+  deface_status valid = deface__check_fill_options(options, err);
   if (valid != DEFACE_OK)
     return valid;
   const uint8_t *lab = deface_volume_data_const(label);
@@ -142,19 +143,19 @@ deface_status deface_apply_fill(deface_volume *volume, const deface_volume *labe
       free(line);
       free(tmp);
       free(kernel);
-      return deface_fail(err, DEFACE_E_NOMEM, "out of memory for the blur");
+      return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the blur");
     }
   }
   uint64_t seed = options->seed ? options->seed : 1;
   size_t changed3 = 0;
   unsigned char before[8];
   for (size_t t = 0; t < dims[3]; t++) {
-    if (deface_report(options, 0.8 + 0.15 * (double)t / (double)dims[3], "filling")) {
+    if (progress_report(options, STAGE_FILL, (double)t / (double)dims[3])) {
       free(box);
       free(line);
       free(tmp);
       free(kernel);
-      return deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+      return deface__fail(err, DEFACE_E_CANCELLED, "cancelled");
     }
     size_t base = t * n3;
     if (box) {
@@ -181,7 +182,7 @@ deface_status deface_apply_fill(deface_volume *volume, const deface_volume *labe
                               result->air_noise_sd;
           size_t at = base + idx;
           memcpy(before, data + at * esize, esize);
-          deface_volume_store(volume, at, value);
+          deface__volume_store(volume, at, value);
           if (memcmp(before, data + at * esize, esize) != 0) {
             result->changed_voxels++;
             changed3 += t == 0;

@@ -9,6 +9,7 @@
  */
 #include "headmask.h"
 #include "internal.h"
+#include "progress.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@ deface_status grid_percentiles(const work_grid *g, const uint8_t *mask, const do
   size_t n = 0, stride = g->count / 200000 + 1;
   float *buf = malloc((g->count / stride + 1) * sizeof *buf);
   if (!buf)
-    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for intensity statistics");
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for intensity statistics");
   for (size_t i = 0; i < g->count; i += stride)
     if (g->inside[i] && (!mask || mask[i]))
       buf[n++] = g->value[i];
@@ -93,7 +94,7 @@ deface_status head_find(const work_grid *g, const deface_options *options, head_
     return st;
   double p01 = p[0], p10 = p[1], p995 = p[2];
   if (!isfinite(p01) || !isfinite(p995) || p995 <= p01) {
-    return deface_fail(err, DEFACE_E_REFUSED, "not a head: the image is flat (no contrast)");
+    return deface__fail(err, DEFACE_E_REFUSED, "not a head: the image is flat (no contrast)");
   }
   /* Hounsfield: air outside the head reads about -1000 (often -1024). */
   head->is_ct = p01 < -700 && p01 > -1200 && p10 < -500 && p995 > 100;
@@ -107,7 +108,7 @@ deface_status head_find(const work_grid *g, const deface_options *options, head_
   head->mask = malloc(g->count);
   head->depth_sq = malloc(g->count * sizeof *head->depth_sq);
   if (!head->mask || !head->depth_sq) {
-    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the head mask");
+    st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the head mask");
     goto done;
   }
   for (size_t i = 0; i < g->count; i++)
@@ -115,8 +116,8 @@ deface_status head_find(const work_grid *g, const deface_options *options, head_
   size_t kept;
   if ((st = wg_largest_component(g, head->mask, &kept, err)) != DEFACE_OK)
     goto done;
-  if (deface_report(options, 0.10, "finding the head")) {
-    st = deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+  if (progress_report(options, STAGE_HEAD, 0.5)) {
+    st = deface__fail(err, DEFACE_E_CANCELLED, "cancelled");
     goto done;
   }
   /* Close (dilate, fill, erode) so that the eyes, nostrils and mouth, which
@@ -137,7 +138,7 @@ deface_status head_find(const work_grid *g, const deface_options *options, head_
     }
   head->volume_ml = (double)n * voxel_ml;
   if (n == 0 || head->volume_ml < 300) {
-    st = deface_fail(err, DEFACE_E_REFUSED,
+    st = deface__fail(err, DEFACE_E_REFUSED,
                      "not a head: the largest object is %.0f mL (a head is over 300 mL)",
                      head->volume_ml);
     goto done;
@@ -149,7 +150,7 @@ deface_status head_find(const work_grid *g, const deface_options *options, head_
   /* Depth below the skin: distance to the nearest voxel outside the head. */
   uint8_t *outside = malloc(g->count);
   if (!outside) {
-    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the head depth");
+    st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the head depth");
     goto done;
   }
   for (size_t i = 0; i < g->count; i++)

@@ -10,38 +10,31 @@
 #define DEFACE_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define DEFACE_PRINTF(a, b)
-/** Refuses inputs that cannot hold a face: 2D, thin slabs, coarse or tiny grids. */
-deface_status deface_check_suitable(const deface_volume *input, char *err);
-
-/** DEFACE_E_USAGE for options not from deface_options_init() (struct_size), an
- * unknown fill mode or a blur sigma outside DEFACE_SIGMA_MIN_MM..MAX_MM. */
-deface_status deface_check_fill_options(const deface_options *options, char *err);
-
 #endif
 
 /** Writes a one-line message into err (DEFACE_ERRLEN bytes, may be NULL)
- * and returns status, so that `return deface_fail(err, st, ...)` reads well. */
-deface_status deface_fail(char *err, deface_status status, const char *fmt, ...)
+ * and returns status, so that `return deface__fail(err, st, ...)` reads well. */
+deface_status deface__fail(char *err, deface_status status, const char *fmt, ...)
     DEFACE_PRINTF(3, 4);
 
 /** *out = a*b; returns -1 on overflow. */
-int deface_size_mul(size_t a, size_t b, size_t *out);
+int deface__size_mul(size_t a, size_t b, size_t *out);
 
 /** Calls the progress callback if any; non-zero means cancel. */
-int deface_report(const deface_options *options, double fraction, const char *stage);
+int deface__report(const deface_options *options, double fraction, const char *stage);
 
 /** Stored (unscaled) value of a voxel. */
-double deface_volume_stored(const deface_volume *volume, size_t index);
+double deface__volume_stored(const deface_volume *volume, size_t index);
 /** Smallest and largest stored value of a datatype. */
-void deface_datatype_range(deface_datatype datatype, double *lo, double *hi);
+void deface__datatype_range(deface_datatype datatype, double *lo, double *hi);
 /** Stores a real value with inverse scaling, rounding and range limits. */
-void deface_volume_store(deface_volume *volume, size_t index, double real);
+void deface__volume_store(deface_volume *volume, size_t index, double real);
 
 /** Refuses inputs that cannot hold a face: 2D, thin slabs, coarse or tiny grids. */
-deface_status deface_check_suitable(const deface_volume *input, char *err);
+deface_status deface__check_suitable(const deface_volume *input, char *err);
 
 /** DEFACE_E_USAGE for options not from deface_options_init() (struct_size), an
  * unknown fill mode or a blur sigma outside DEFACE_SIGMA_MIN_MM..MAX_MM. */
-deface_status deface_check_fill_options(const deface_options *options, char *err);
+deface_status deface__check_fill_options(const deface_options *options, char *err);
 
 #endif

@@ -72,7 +72,7 @@ deface_status wg_distance_sq(const work_grid *g, const uint8_t *mask, float *out
   int *v = malloc(nmax * sizeof *v);
   deface_status st = DEFACE_OK;
   if (!sheet || !d || !z || !v) {
-    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for a distance transform");
+    st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for a distance transform");
     goto done;
   }
   for (size_t i = 0; i < g->count; i++)
@@ -111,7 +111,7 @@ static deface_status threshold_distance(const work_grid *g, uint8_t *mask, doubl
 {
   float *dist = malloc(g->count * sizeof *dist);
   if (!dist)
-    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for morphology");
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for morphology");
   if (erode)
     for (size_t i = 0; i < g->count; i++)
       mask[i] = !mask[i];
@@ -171,7 +171,7 @@ deface_status wg_largest_component(const work_grid *g, uint8_t *mask, size_t *ke
   if (!queue || !seen) {
     free(queue);
     free(seen);
-    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for connected components");
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for connected components");
   }
   /* Label components as 1 (current candidate) and 2 (visited); remember the
    * seed of the largest and flood it again at the end. */
@@ -208,7 +208,7 @@ deface_status wg_fill_holes(const work_grid *g, uint8_t *mask, char *err)
     free(queue);
     free(outside);
     free(background);
-    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for hole filling");
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for hole filling");
   }
   size_t tail = 0;
   for (size_t idx = 0; idx < g->count; idx++) {

@@ -4,6 +4,7 @@
  */
 #include "facemask.h"
 #include "internal.h"
+#include "progress.h"
 #include "facecheck.h"
 #include "register.h"
 
@@ -39,7 +40,7 @@ static deface_status air_spread(const work_grid *g, const uint8_t *near_head, do
   float *v = malloc((g->count / stride + 1) * sizeof *v);
   *spread = 0;
   if (!v)
-    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for the air statistics");
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the air statistics");
   for (size_t i = 0; i < g->count; i += stride)
     if (g->inside[i] && !near_head[i])
       v[n++] = g->value[i];
@@ -74,7 +75,7 @@ static deface_status region_clear_of_cranium(const work_grid *g, const head_info
     for (int m = 0; m < plan->nmaps; m++) {
       vec3 p = affine_apply(plan->maps[m].to_frame, ras);
       if (p.z > BRAIN_HEIGHT_MM && face_region_contains(p))
-        return deface_fail(err, DEFACE_E_SELFCHECK,
+        return deface__fail(err, DEFACE_E_SELFCHECK,
                            "the face region would reach the braincase above the eyes");
     }
   }
@@ -103,7 +104,7 @@ static deface_status localise(const work_grid *g, const head_info *head, reg_con
   size_t n = register_head_starts(ctx, starts, REGISTER_MAX_STARTS);
   for (size_t q = 0; q < pairs->count && q < EYE_STARTS && n < REGISTER_MAX_STARTS; q++)
     register_eye_start(ctx, pairs->pair[q].right, pairs->pair[q].left, 0, starts[n++]);
-  deface_status st = register_template(ctx, starts, n, options, 0.40, 0.50, reg, err);
+  deface_status st = register_template(ctx, starts, n, options, STAGE_REGISTER, reg, err);
   if (st != DEFACE_OK)
     return st;
   for (size_t q = 0; q < pairs->count; q++)
@@ -119,7 +120,7 @@ static deface_status localise(const work_grid *g, const head_info *head, reg_con
     for (int p = 0; p < 3; p++)
       register_eye_start(ctx, pairs->pair[q].right, pairs->pair[q].left, pitches[p], starts[p]);
     registration r;
-    if ((st = register_template(ctx, starts, 3, options, 0.50, 0.54, &r, err)) != DEFACE_OK)
+    if ((st = register_template(ctx, starts, 3, options, STAGE_REREGISTER, &r, err)) != DEFACE_OK)
       return st;
     double d[2];
     if (localisers_agree(&pairs->pair[q], &r, d) && (!found || r.similarity > best.similarity)) {
@@ -148,14 +149,14 @@ static deface_status localise(const work_grid *g, const head_info *head, reg_con
     return DEFACE_OK;
   }
   if (pairs->count == 0)
-    return deface_fail(err, DEFACE_E_REFUSED,
+    return deface__fail(err, DEFACE_E_REFUSED,
                        "eyes not found: the face is not in the field of view, or this is not a "
                        "head (the head template puts the eyes at %.0f,%.0f,%.0f and "
                        "%.0f,%.0f,%.0f RAS mm)",
                        reg->right_eye.x, reg->right_eye.y, reg->right_eye.z, reg->left_eye.x,
                        reg->left_eye.y, reg->left_eye.z);
   localisers_agree(&pairs->pair[0], reg, dist);
-  return deface_fail(err, DEFACE_E_REFUSED,
+  return deface__fail(err, DEFACE_E_REFUSED,
                      "the two face localisers disagree: the eye finder's eyes "
                      "(%.0f,%.0f,%.0f and %.0f,%.0f,%.0f RAS mm) lie %.0f and %.0f mm from "
                      "where the registered head template puts them; no candidate pair agrees",
@@ -230,7 +231,7 @@ static deface_status locate(const deface_volume *input, const deface_options *op
   size_t chosen = 0;
   double dist[2];
   uint8_t *near_head = NULL;
-  deface_status st = deface_check_suitable(input, err);
+  deface_status st = deface__check_suitable(input, err);
   if (st != DEFACE_OK)
     goto done;
   if ((st = work_grid_build(input, GRID_STEP_MM, options, &grid, err)) != DEFACE_OK)
@@ -270,7 +271,7 @@ static deface_status locate(const deface_volume *input, const deface_options *op
 
   near_head = malloc(grid.count);
   if (!near_head) {
-    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the face mask");
+    st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the face mask");
     goto done;
   }
   memcpy(near_head, head.mask, grid.count);
@@ -317,7 +318,7 @@ deface_status deface_run(const deface_volume *input, const deface_options *optio
   char local[DEFACE_ERRLEN];
   char *msg = err ? err : local;
   memset(result, 0, sizeof *result);
-  deface_status st = deface_check_fill_options(options, msg); /* before the work, not after */
+  deface_status st = deface__check_fill_options(options, msg); /* before the work, not after */
   face_search_input found = {0};
   if (st == DEFACE_OK)
     st = locate(input, options, label, result, msg, &found);
@@ -333,12 +334,12 @@ deface_status deface_run(const deface_volume *input, const deface_options *optio
     st = deface_volume_clone(input, defaced, msg);
   if (st == DEFACE_OK)
     st = deface_apply_fill(*defaced, *label, options, result, msg);
-  if (st == DEFACE_OK && deface_report(options, 0.96, "checking"))
-    st = deface_fail(msg, DEFACE_E_CANCELLED, "cancelled");
+  if (st == DEFACE_OK && progress_report(options, STAGE_CHECK, 0))
+    st = deface__fail(msg, DEFACE_E_CANCELLED, "cancelled");
   if (st == DEFACE_OK)
     st = self_check_output(input, *defaced, *label, result, msg);
   if (st == DEFACE_OK) {
-    deface_report(options, 1.0, "done");
+    progress_report(options, STAGE_DONE, 0);
     result->reason[0] = '\0';
     return DEFACE_OK;
   }

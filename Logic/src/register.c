@@ -21,6 +21,7 @@
  */
 #include "register.h"
 #include "internal.h"
+#include "progress.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -33,14 +34,13 @@
 #define LEVELS 4          /* 6, 4 and 2 mm on the whole head, then 2 mm on the face */
 #define REFINE_AT_4MM 2   /* starts refined at the middle level */
 #define FACE_RADIUS_MM 60 /* the last level's samples: this close to the eyes' midpoint */
-#define NEAR_HEAD_VOXELS 2 /* template samples: head and 6 mm of air around it */
 
 /* Cap on samples per level (a deterministic stride thins the rest): enough
  * for a stable histogram of 16 x 16 bins, few enough to stay fast. */
-static const size_t MAX_SAMPLES[LEVELS] = {2500, 4000, 8000, 5000};
+static const size_t MAX_SAMPLES[LEVELS] = {1500, 3000, 6000, 4000};
 static const int LEVEL_FACTOR[LEVELS] = {3, 2, 1, 1}; /* of the 2 mm grid */
 static const int LEVEL_PARAMS[LEVELS] = {7, 9, 12, 12};
-static const int LEVEL_MAX_EVALS[LEVELS] = {120, 150, 200, 150};
+static const int LEVEL_MAX_EVALS[LEVELS] = {100, 120, 150, 120};
 /* Initial pattern-search steps: mm, degrees, log-scale, shear. */
 static const double LEVEL_STEP[LEVELS][4] = {{8.0, 8.0, 0.06, 0.04},
                                              {3.0, 3.0, 0.03, 0.02},
@@ -159,10 +159,10 @@ static uint8_t bin_of(float v, float threshold, const float *edges)
 static deface_status tissue_edges(const float *value, const uint8_t *mask, size_t count,
                                   float threshold, float *edges, char *err)
 {
-  size_t stride = count / 150000 + 1, n = 0;
+  size_t stride = count / 40000 + 1, n = 0; /* ~40k values fix 14 quantiles */
   float *buf = malloc((count / stride + 1) * sizeof *buf);
   if (!buf)
-    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
   for (size_t i = 0; i < count; i += stride)
     if (mask[i] && value[i] > threshold)
       buf[n++] = value[i];
@@ -187,27 +187,28 @@ static deface_status level_build(const work_grid *g, const head_info *head, cons
   lv->bin = malloc(count ? count : 1);
   lv->head = malloc(count ? count : 1);
   if (!lv->bin || !lv->head)
-    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
-  int f3 = factor * factor * factor;
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
+  size_t f = (size_t)factor, f3 = f * f * f;
   for (size_t k = 0; k < lv->n[2]; k++)
     for (size_t j = 0; j < lv->n[1]; j++)
       for (size_t i = 0; i < lv->n[0]; i++) {
         double sum = 0;
-        int in = 0, hd = 0;
-        for (int c = 0; c < f3; c++) {
-          size_t gi = i * (size_t)factor + (size_t)(c % factor);
-          size_t gj = j * (size_t)factor + (size_t)(c / factor % factor);
-          size_t gk = k * (size_t)factor + (size_t)(c / (factor * factor));
-          size_t at = wg_index(g, gi, gj, gk);
-          if (g->inside[at]) {
-            sum += g->value[at];
-            in++;
+        size_t in = 0, hd = 0;
+        for (size_t dk = 0; dk < f; dk++)
+          for (size_t dj = 0; dj < f; dj++) {
+            size_t row = wg_index(g, i * f, j * f + dj, k * f + dk);
+            for (size_t di = 0; di < f; di++) {
+              size_t at = row + di;
+              if (g->inside[at]) {
+                sum += g->value[at];
+                in++;
+              }
+              hd += head->mask[at];
+            }
           }
-          hd += head->mask[at];
-        }
         size_t at = i + lv->n[0] * (j + lv->n[1] * k);
         lv->head[at] = 2 * hd > f3;
-        lv->bin[at] = 2 * in > f3 ? bin_of((float)(sum / in), (float)head->threshold, edges)
+        lv->bin[at] = 2 * in > f3 ? bin_of((float)(sum / (double)in), (float)head->threshold, edges)
                                   : OUTSIDE;
       }
   return DEFACE_OK;
@@ -257,7 +258,7 @@ static deface_status template_samples(reg_context *ctx, char *err)
   float *value = malloc(count * sizeof *value);
   uint8_t *head = malloc(count), *near = malloc(count);
   if (!value || !head || !near) {
-    st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
+    st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
     goto done;
   }
   vec3 sum = v3(0, 0, 0);
@@ -274,26 +275,13 @@ static deface_status template_samples(reg_context *ctx, char *err)
     }
   }
   if (nhead == 0) {
-    st = deface_fail(err, DEFACE_E_INTERNAL, "the compiled-in head template has no head");
+    st = deface__fail(err, DEFACE_E_INTERNAL, "the compiled-in head template has no head");
     goto done;
   }
   ctx->centre = v3_scale(sum, 1.0 / (double)nhead);
   ctx->template_top = top - ctx->centre.z;
-  /* Near the head: the head dilated by NEAR_HEAD_VOXELS (a cube). */
-  int r = NEAR_HEAD_VOXELS;
-  for (size_t k = 0; k < nz; k++)
-    for (size_t j = 0; j < ny; j++)
-      for (size_t i = 0; i < nx; i++) {
-        int any = 0;
-        for (int dk = -r; dk <= r && !any; dk++)
-          for (int dj = -r; dj <= r && !any; dj++)
-            for (int di = -r; di <= r && !any; di++) {
-              long ii = (long)i + di, jj = (long)j + dj, kk = (long)k + dk;
-              if (ii >= 0 && jj >= 0 && kk >= 0 && ii < (long)nx && jj < (long)ny && kk < (long)nz)
-                any = head[(size_t)ii + nx * ((size_t)jj + ny * (size_t)kk)];
-            }
-        near[i + nx * (j + ny * k)] = (uint8_t)any;
-      }
+  for (size_t i = 0; i < count; i++)
+    near[i] = (t->flags[i] & TEMPLATE_NEAR_HEAD) != 0; /* the head and 6 mm of air around it */
   float threshold = (float)template_threshold(t, count), edges[BINS - 2];
   if ((st = tissue_edges(value, head, count, threshold, edges, err)) != DEFACE_OK)
     goto done;
@@ -310,7 +298,7 @@ static deface_status template_samples(reg_context *ctx, char *err)
     size_t thin = wanted / MAX_SAMPLES[l] + 1;
     ctx->pts[l] = malloc((wanted / thin + 2) * sizeof *ctx->pts[l]);
     if (!ctx->pts[l]) {
-      st = deface_fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
+      st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
       goto done;
     }
     size_t seen = 0, n = 0;
@@ -359,7 +347,7 @@ deface_status register_context_new(const work_grid *g, const head_info *head,
   *out = NULL;
   reg_context *ctx = calloc(1, sizeof *ctx);
   if (!ctx)
-    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
   ctx->t = *t;
   ctx->input_centre = head->centroid;
   float edges[BINS - 2];
@@ -371,13 +359,15 @@ deface_status register_context_new(const work_grid *g, const head_info *head,
   if (st == DEFACE_OK) {
     /* The input head's highest point near its centre's vertical line. */
     double top = -INFINITY;
-    for (size_t idx = 0; idx < g->count; idx++) {
-      if (!head->mask[idx])
-        continue;
-      vec3 p = wg_ras_of_index(g, idx);
-      if (fabs(p.x - head->centroid.x) < 20 && fabs(p.y - head->centroid.y) < 20)
-        top = fmax(top, p.z);
-    }
+    for (size_t k = 0; k < g->n[2]; k++)
+      for (size_t j = 0; j < g->n[1]; j++)
+        for (size_t i = 0; i < g->n[0]; i++) {
+          if (!head->mask[wg_index(g, i, j, k)])
+            continue;
+          vec3 p = wg_ras(g, i, j, k);
+          if (fabs(p.x - head->centroid.x) < 20 && fabs(p.y - head->centroid.y) < 20)
+            top = fmax(top, p.z);
+        }
     ctx->input_top = isfinite(top) ? top - head->centroid.z : ctx->template_top;
   }
   if (st != DEFACE_OK) {
@@ -588,19 +578,18 @@ void register_eye_start(const reg_context *ctx, vec3 right, vec3 left, double pi
 }
 
 deface_status register_template(reg_context *ctx, const double starts[][4][4], size_t nstarts,
-                                const deface_options *options, double progress_lo,
-                                double progress_hi, registration *out, char *err)
+                                const deface_options *options, progress_stage stage,
+                                registration *out, char *err)
 {
   memset(out, 0, sizeof *out);
   if (nstarts == 0 || nstarts > REGISTER_MAX_STARTS)
-    return deface_fail(err, DEFACE_E_INTERNAL, "registration needs 1 to %d starts",
+    return deface__fail(err, DEFACE_E_INTERNAL, "registration needs 1 to %d starts",
                        REGISTER_MAX_STARTS);
   trial tr[REGISTER_MAX_STARTS];
   size_t steps = nstarts + REFINE_AT_4MM + 2, done = 0;
   for (size_t s = 0; s < nstarts; s++) {
-    if (deface_report(options, progress_lo + (progress_hi - progress_lo) * (double)done++ / (double)steps,
-                      "registering the head template"))
-      return deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+    if (progress_report(options, stage, (double)done++ / (double)steps))
+      return deface__fail(err, DEFACE_E_CANCELLED, "cancelled");
     memset(tr[s].p, 0, sizeof tr[s].p);
     memcpy(tr[s].a0, starts[s], sizeof tr[s].a0);
     optimise(ctx, 0, &tr[s]);
@@ -620,23 +609,21 @@ deface_status register_template(reg_context *ctx, const double starts[][4][4], s
     }
   size_t refine = nstarts < REFINE_AT_4MM ? nstarts : REFINE_AT_4MM;
   for (size_t s = 0; s < refine; s++) {
-    if (deface_report(options, progress_lo + (progress_hi - progress_lo) * (double)done++ / (double)steps,
-                      "registering the head template"))
-      return deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+    if (progress_report(options, stage, (double)done++ / (double)steps))
+      return deface__fail(err, DEFACE_E_CANCELLED, "cancelled");
     optimise(ctx, 1, &tr[s]);
   }
   size_t best = 0;
   for (size_t s = 1; s < refine; s++)
     if (tr[s].m.similarity > tr[best].m.similarity)
       best = s;
-  if (deface_report(options, progress_lo + (progress_hi - progress_lo) * (double)done / (double)steps,
-                    "registering the head template"))
-    return deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+  if (progress_report(options, stage, (double)done / (double)steps))
+    return deface__fail(err, DEFACE_E_CANCELLED, "cancelled");
   optimise(ctx, 2, &tr[best]);
   optimise(ctx, 3, &tr[best]);
   compose(tr[best].a0, ctx->centre, tr[best].p, out->to_input);
   if (affine_invert(out->to_input, out->to_template))
-    return deface_fail(err, DEFACE_E_REFUSED, "the head template registration degenerated");
+    return deface__fail(err, DEFACE_E_REFUSED, "the head template registration degenerated");
   out->similarity = tr[best].m.similarity;
   out->nmi = tr[best].m.nmi;
   out->head_dice = tr[best].m.dice;

@@ -9,6 +9,7 @@
 #define DEFACE_REGISTER_H
 
 #include "headmask.h"
+#include "progress.h"
 #include "template.h"
 
 /** Maximum number of starting transforms register_template() takes. */
@@ -49,7 +50,7 @@ void register_eye_start(const reg_context *ctx, vec3 right, vec3 left, double pi
  * callback asks to stop.
  */
 deface_status register_template(reg_context *ctx, const double starts[][4][4], size_t nstarts,
-                                const deface_options *options, double progress_lo,
-                                double progress_hi, registration *out, char *err);
+                                const deface_options *options, progress_stage stage,
+                                registration *out, char *err);
 
 #endif

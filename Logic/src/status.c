@@ -3,6 +3,7 @@
  * and option defaults.
  */
 #include "internal.h"
+#include "progress.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@ const char *deface_status_str(deface_status status)
   return "unknown status";
 }
 
-deface_status deface_fail(char *err, deface_status status, const char *fmt, ...)
+deface_status deface__fail(char *err, deface_status status, const char *fmt, ...)
 {
   if (err) {
     va_list ap;
@@ -71,9 +72,36 @@ void deface_options_init(deface_options *options)
   options->seed = 1;
 }
 
-int deface_report(const deface_options *options, double fraction, const char *stage)
+int deface__report(const deface_options *options, double fraction, const char *stage)
 {
   if (!options || !options->progress)
     return 0;
   return options->progress(options->progress_user, fraction, stage);
+}
+
+/* The schedule: where each stage starts (it ends where the next starts) and
+ * what the caller is told. Measured shares of the CPU on a 1 mm head guided
+ * the slices only roughly: the bar must rise, not predict. */
+static const struct {
+  double start;
+  const char *text;
+} SCHEDULE[] = {
+    [STAGE_RESAMPLE] = {0.00, "resampling"},
+    [STAGE_HEAD] = {0.05, "finding the head"},
+    [STAGE_EYES] = {0.15, "finding the eyes"},
+    [STAGE_REGISTER] = {0.40, "registering the head template"},
+    [STAGE_REREGISTER] = {0.50, "registering the head template"},
+    [STAGE_MASK] = {0.55, "building the face mask"},
+    [STAGE_FACE_SEARCH] = {0.75, "looking for a face left behind"},
+    [STAGE_FILL] = {0.80, "filling"},
+    [STAGE_CHECK] = {0.95, "checking"},
+    [STAGE_DONE] = {1.00, "done"},
+};
+
+int progress_report(const deface_options *options, progress_stage stage, double within)
+{
+  double start = SCHEDULE[stage].start;
+  double end = stage == STAGE_DONE ? 1.0 : SCHEDULE[stage + 1].start;
+  double w = within < 0 ? 0 : within > 1 ? 1 : within;
+  return deface__report(options, start + (end - start) * w, SCHEDULE[stage].text);
 }

@@ -30,7 +30,7 @@ deface_status template_load(head_template *t, char *err)
   /* NIfTI-1, single file: sizeof_hdr 348, dim at 40, datatype at 70, pixdim at
    * 76, vox_offset at 108, srow_x/y/z at 280/296/312, magic "n+1" at 344. */
   if (deface__template_nii_size < 352 || h[0] != 0x5c || h[1] != 0x01 || memcmp(h + 344, "n+1", 4))
-    return deface_fail(err, DEFACE_E_INTERNAL, "the compiled-in head template is not NIfTI-1");
+    return deface__fail(err, DEFACE_E_INTERNAL, "the compiled-in head template is not NIfTI-1");
   size_t n[4];
   for (int a = 0; a < 4; a++)
     n[a] = (size_t)le16(h + 42 + 2 * a);
@@ -40,7 +40,7 @@ deface_status template_load(head_template *t, char *err)
       le_float(h + 280) != (float)step || le_float(h + 300) != (float)step ||
       le_float(h + 320) != (float)step ||
       offset + 2 * n[0] * n[1] * n[2] != deface__template_nii_size)
-    return deface_fail(err, DEFACE_E_INTERNAL,
+    return deface__fail(err, DEFACE_E_INTERNAL,
                        "the compiled-in head template is not a 4D uint8 RAS grid of two volumes");
   for (int a = 0; a < 3; a++)
     t->n[a] = n[a];

@@ -17,7 +17,8 @@ enum {
   TEMPLATE_HEAD = 1,     /* the closed head */
   TEMPLATE_BRAIN = 2,    /* ch2bet > 0 */
   TEMPLATE_KEEP_OUT = 4, /* within 6 mm of the brain: never labelled */
-  TEMPLATE_IN_VIEW = 8   /* inside ch2's field of view */
+  TEMPLATE_IN_VIEW = 8,  /* inside ch2's field of view */
+  TEMPLATE_NEAR_HEAD = 16 /* within 2 voxels (6 mm) of the head: the registration's samples */
 };
 
 /* Landmarks in the template's RAS mm. The eyes are ch2's annotated vitreous

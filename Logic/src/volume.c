@@ -48,7 +48,7 @@ const char *deface_datatype_name(deface_datatype datatype)
   return "unknown";
 }
 
-int deface_size_mul(size_t a, size_t b, size_t *out)
+int deface__size_mul(size_t a, size_t b, size_t *out)
 {
   if (a != 0 && b > SIZE_MAX / a)
     return -1;
@@ -77,23 +77,23 @@ deface_status deface_volume_new(const size_t dims[4], deface_datatype datatype,
   *out = NULL;
   size_t elem = deface_datatype_size(datatype);
   if (elem == 0)
-    return deface_fail(err, DEFACE_E_USAGE, "unknown datatype %d", (int)datatype);
+    return deface__fail(err, DEFACE_E_USAGE, "unknown datatype %d", (int)datatype);
   size_t bytes = elem;
   for (int a = 0; a < 4; a++) {
     if (dims[a] < 1)
-      return deface_fail(err, DEFACE_E_USAGE, "dimension %d is zero", a + 1);
-    if (deface_size_mul(bytes, dims[a], &bytes))
-      return deface_fail(err, DEFACE_E_NOMEM, "volume size overflows");
+      return deface__fail(err, DEFACE_E_USAGE, "dimension %d is zero", a + 1);
+    if (deface__size_mul(bytes, dims[a], &bytes))
+      return deface__fail(err, DEFACE_E_NOMEM, "volume size overflows");
   }
   if (!matrix_is_valid(voxel_to_ras))
-    return deface_fail(err, DEFACE_E_USAGE, "voxel-to-RAS matrix is singular or not affine");
+    return deface__fail(err, DEFACE_E_USAGE, "voxel-to-RAS matrix is singular or not affine");
   deface_volume *v = calloc(1, sizeof *v);
   if (!v)
-    return deface_fail(err, DEFACE_E_NOMEM, "out of memory");
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory");
   v->data = calloc(1, bytes);
   if (!v->data) {
     free(v);
-    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for %zu bytes of voxels", bytes);
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for %zu bytes of voxels", bytes);
   }
   memcpy(v->dims, dims, sizeof v->dims);
   memcpy(v->matrix, voxel_to_ras, sizeof v->matrix);
@@ -151,7 +151,7 @@ deface_status deface_volume_set_matrix(deface_volume *volume, const double voxel
                                        char *err)
 {
   if (!matrix_is_valid(voxel_to_ras))
-    return deface_fail(err, DEFACE_E_USAGE, "voxel-to-RAS matrix is singular or not affine");
+    return deface__fail(err, DEFACE_E_USAGE, "voxel-to-RAS matrix is singular or not affine");
   memcpy(volume->matrix, voxel_to_ras, sizeof volume->matrix);
   return DEFACE_OK;
 }
@@ -178,7 +178,7 @@ void deface_volume_scaling(const deface_volume *volume, double *slope, double *i
   *inter = volume->inter;
 }
 
-double deface_volume_stored(const deface_volume *volume, size_t index)
+double deface__volume_stored(const deface_volume *volume, size_t index)
 {
   const void *d = volume->data;
   switch (volume->datatype) {
@@ -197,10 +197,10 @@ double deface_volume_stored(const deface_volume *volume, size_t index)
 double deface_volume_value(const deface_volume *volume, size_t index)
 {
   double slope = volume->slope == 0 ? 1.0 : volume->slope;
-  return slope * deface_volume_stored(volume, index) + volume->inter;
+  return slope * deface__volume_stored(volume, index) + volume->inter;
 }
 
-void deface_datatype_range(deface_datatype datatype, double *lo, double *hi)
+void deface__datatype_range(deface_datatype datatype, double *lo, double *hi)
 {
   switch (datatype) {
   case DEFACE_UINT8: *lo = 0, *hi = 255; return;
@@ -218,7 +218,7 @@ void deface_datatype_range(deface_datatype datatype, double *lo, double *hi)
 /* Stores a real value: inverse scaling, rounding for integers, and clamping
  * to the type's range (the only place a value can be clamped, and only for
  * fill values that are already within the image's own range). */
-void deface_volume_store(deface_volume *volume, size_t index, double real)
+void deface__volume_store(deface_volume *volume, size_t index, double real)
 {
   double slope = volume->slope == 0 ? 1.0 : volume->slope;
   double s = (real - volume->inter) / slope;
@@ -229,7 +229,7 @@ void deface_volume_store(deface_volume *volume, size_t index, double real)
   default: break;
   }
   double lo, hi;
-  deface_datatype_range(volume->datatype, &lo, &hi);
+  deface__datatype_range(volume->datatype, &lo, &hi);
   s = nearbyint(s);
   s = s < lo ? lo : s > hi ? hi : s;
   switch (volume->datatype) {

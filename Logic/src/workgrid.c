@@ -3,6 +3,7 @@
  */
 #include "workgrid.h"
 #include "internal.h"
+#include "progress.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -104,7 +105,7 @@ deface_status work_grid_build(const deface_volume *input, double step_mm,
   deface_volume_dims(input, dims);
   deface_volume_matrix(input, m);
   if (affine_invert(m, inv))
-    return deface_fail(err, DEFACE_E_INPUT, "voxel-to-RAS matrix is singular");
+    return deface__fail(err, DEFACE_E_INPUT, "voxel-to-RAS matrix is singular");
 
   /* Bounding box of the eight corner voxel centres in RAS. */
   vec3 lo = v3(INFINITY, INFINITY, INFINITY), hi = v3(-INFINITY, -INFINITY, -INFINITY);
@@ -120,7 +121,7 @@ deface_status work_grid_build(const deface_volume *input, double step_mm,
   for (int a = 0; a < 3; a++) {
     double n = floor(ext[a] / step_mm) + 1;
     if (!(n >= 1 && n < 4096))
-      return deface_fail(err, DEFACE_E_INPUT, "field of view of %.0f mm is not plausible", ext[a]);
+      return deface__fail(err, DEFACE_E_INPUT, "field of view of %.0f mm is not plausible", ext[a]);
     grid->n[a] = (size_t)n;
     count *= grid->n[a];
   }
@@ -136,12 +137,12 @@ deface_status work_grid_build(const deface_volume *input, double step_mm,
   grid->inside = calloc(count, 1);
   if (!grid->value || !grid->inside) {
     work_grid_free(grid);
-    return deface_fail(err, DEFACE_E_NOMEM, "out of memory for the analysis grid");
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the analysis grid");
   }
   for (size_t k = 0; k < grid->n[2]; k++) {
-    if (deface_report(options, 0.05 * (double)k / (double)grid->n[2], "resampling")) {
+    if (progress_report(options, STAGE_RESAMPLE, (double)k / (double)grid->n[2])) {
       work_grid_free(grid);
-      return deface_fail(err, DEFACE_E_CANCELLED, "cancelled");
+      return deface__fail(err, DEFACE_E_CANCELLED, "cancelled");
     }
     for (size_t j = 0; j < grid->n[1]; j++)
       for (size_t i = 0; i < grid->n[0]; i++) {

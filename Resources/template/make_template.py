@@ -8,7 +8,9 @@ uint8 image of 60x72x60 voxels of 3 mm on ch2's own RAS grid with two volumes:
   volume 0  the T1 intensity, the mean of each 3x3x3 block of ch2 (rounded)
   volume 1  flags per block: 1 head (the head closed by 6 mm and hole-filled, >= half the block),
             2 brain (ch2bet > 0 in >= half the block), 4 keep-out (any voxel of the block within
-            6 mm of the brain), 8 field of view (every voxel of ch2 is in view: all blocks)
+            6 mm of the brain), 8 field of view (every voxel of ch2 is in view: all blocks),
+            16 near the head (within 2 blocks of a head block along each axis: where the
+            registration samples the template)
 The eye centres are ch2's annotated ones (Testing/data/annotations.tsv); the core holds them and
 the estimated nose tip in Logic/src/template.h. Deterministic: numpy and scipy's exact
 morphology only, no random numbers; the test template_reproducible rebuilds the template from
@@ -92,6 +94,8 @@ def main():
     flags |= (blocks(brain).mean(axis=3) >= 0.5).astype(np.uint8) * 2
     flags |= blocks(keep_out).any(axis=3).astype(np.uint8) * 4
     flags |= np.uint8(8)
+    near = ndimage.binary_dilation((flags & 1) > 0, structure=np.ones((5, 5, 5), bool))
+    flags |= near.astype(np.uint8) * 16
 
     grid = np.diag([BLOCK, BLOCK, BLOCK, 1.0])
     grid[:3, 3] = affine[:3, 3] + (BLOCK - 1) / 2.0  # the centre of each block's first voxel

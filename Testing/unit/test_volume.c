@@ -44,12 +44,12 @@ static void test_scaling_and_store(void)
   check_context = "store";
   CHECK(deface_volume_new(dims, DEFACE_UINT16, IDENTITY, &v, NULL) == DEFACE_OK);
   deface_volume_set_scaling(v, 0.5, -10);
-  deface_volume_store(v, 0, 0.0); /* stored (0 + 10) / 0.5 = 20 */
+  deface__volume_store(v, 0, 0.0); /* stored (0 + 10) / 0.5 = 20 */
   CHECK(((uint16_t *)deface_volume_data(v))[0] == 20);
   CHECK(deface_volume_value(v, 0) == 0.0);
-  deface_volume_store(v, 1, -1000); /* below the range: the lowest value, never wraps */
+  deface__volume_store(v, 1, -1000); /* below the range: the lowest value, never wraps */
   CHECK(((uint16_t *)deface_volume_data(v))[1] == 0);
-  deface_volume_store(v, 2, 1.26); /* (1.26 + 10) / 0.5 = 22.52 -> 23 */
+  deface__volume_store(v, 2, 1.26); /* (1.26 + 10) / 0.5 = 22.52 -> 23 */
   CHECK(((uint16_t *)deface_volume_data(v))[2] == 23);
   deface_volume_set_scaling(v, 0, 0); /* slope 0 means unscaled (NIfTI) */
   CHECK(deface_volume_value(v, 2) == 23);
@@ -76,7 +76,7 @@ static void test_scaling_and_store(void)
   for (int t = DEFACE_UINT8; t <= DEFACE_FLOAT64; t++) {
     check_context = deface_datatype_name((deface_datatype)t);
     CHECK(deface_volume_new(dims, (deface_datatype)t, IDENTITY, &v, NULL) == DEFACE_OK);
-    deface_volume_store(v, 3, 100);
+    deface__volume_store(v, 3, 100);
     CHECK(deface_volume_value(v, 3) == 100);
     CHECK(deface_datatype_size((deface_datatype)t) * 8 == deface_volume_bytes(v));
     deface_volume_free(v);
