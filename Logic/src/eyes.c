@@ -241,8 +241,16 @@ static double pair_score(const candidate *a, const candidate *b, const head_info
  * their midpoint with those at the points' reflections. Two real eyes are
  * mirror images across the midsagittal plane, and so is the head around
  * them; a wrong pair's bisecting plane is not a plane of symmetry. */
-static double pair_symmetry(const work_grid *g, vec3 a, vec3 b)
+static double pair_symmetry(const work_grid *g, const head_info *head, vec3 a, vec3 b)
 {
+  /* Values clamped to the head's own range, so that a few saturated voxels
+   * (the scanner's top value along tissue edges) cannot own the correlation. */
+  double lo = head->air_level,
+         hi = head->air_level + EYE_SYMMETRY_CLAMP * (head->tissue_level - head->air_level);
+  if (head->is_ct) {
+    lo = -1000;
+    hi = 1500;
+  }
   vec3 mid = v3_scale(v3_add(a, b), 0.5), n = v3_unit(v3_sub(a, b));
   long c = wg_nearest(g, mid);
   if (c < 0)
@@ -266,7 +274,7 @@ static double pair_symmetry(const work_grid *g, vec3 a, vec3 b)
         long m = wg_nearest(g, v3_sub(p, v3_scale(n, 2 * side)));
         if (m < 0 || !g->inside[m])
           continue;
-        double x = g->value[at], y = g->value[m];
+        double x = fmin(fmax(g->value[at], lo), hi), y = fmin(fmax(g->value[m], lo), hi);
         sx += x;
         sy += y;
         sxx += x * x;
@@ -390,7 +398,7 @@ static size_t rank_pairs(const work_grid *g, const head_info *head, const candid
     }
   size_t n = 0;
   for (size_t q = 0; q < ntop; q++) {
-    top[q].symmetry = pair_symmetry(g, top[q].a->ras, top[q].b->ras);
+    top[q].symmetry = pair_symmetry(g, head, top[q].a->ras, top[q].b->ras);
     if (top[q].symmetry < EYE_MIN_SYMMETRY)
       continue;
     top[q].score *= top[q].symmetry;
@@ -561,16 +569,17 @@ deface_status eyes_find_near(const work_grid *g, const head_info *head, vec3 rig
   const candidate *l = best_globe(g, head, ll, nl, range, &scratch);
   if (!r || !l)
     goto done;
-  /* Still a pair: the distance, side by side, alike in value and depth, and
-   * the head mirror-symmetric about it. */
+  /* Still a pair: the distance, side by side, of one polarity and a like
+   * depth, and the head mirror-symmetric about it. Not alike in value: a
+   * receive coil's falloff to one side leaves one vitreous at a third of the
+   * other's signal. */
   vec3 axis = v3_sub(r->ras, l->ras);
   double dist = v3_norm(axis);
   if (dist < EYE_PAIR_MIN_MM || dist > EYE_PAIR_MAX_MM ||
       fabs(axis.x) / dist < cos(EYE_PAIR_MAX_TILT_DEG * DEFACE_PI / 180.0) ||
-      fabs(r->depth - l->depth) > EYE_PAIR_MAX_DEPTH_DIFF_MM ||
-      fabs(r->inner_mean - l->inner_mean) > EYE_PAIR_MAX_VALUE_DIFF * range)
+      fabs(r->depth - l->depth) > EYE_PAIR_MAX_DEPTH_DIFF_MM || r->polarity != l->polarity)
     goto done;
-  double symmetry = pair_symmetry(g, r->ras, l->ras);
+  double symmetry = pair_symmetry(g, head, r->ras, l->ras);
   if (symmetry < EYE_GUIDED_MIN_SYMMETRY)
     goto done;
   eyes->polarity = r->polarity;

@@ -80,6 +80,9 @@
 /* ---- symmetry about the pair's bisecting plane ---- */
 #define EYE_SYMMETRY_RADIUS_MM 60.0 /* points this close to the pair's midpoint */
 #define EYE_SYMMETRY_MIN_POINTS 100
+/* Values above air + 1.5 x (tissue - air) count as that: saturated voxels
+ * (the scanner's top value) would otherwise own the correlation. */
+#define EYE_SYMMETRY_CLAMP 1.5
 /* Correlation of the head with its mirror image: real pairs give 0.78-0.89
  * (ch2, the CT, rotated copies); 0.6 leaves room for asymmetric heads and
  * still rejects planes that cut the head obliquely. */

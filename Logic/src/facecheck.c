@@ -102,7 +102,10 @@ deface_status face_check_remaining(const deface_volume *original, const deface_v
                                    char *err)
 {
   face_search_input in = {0};
-  deface_status st = work_grid_build(original, GRID_STEP_MM, NULL, &in.grid, err);
+  vec3 lo, hi;
+  deface_status st = head_box(original, &lo, &hi, err);
+  if (st == DEFACE_OK)
+    st = work_grid_build_box(original, lo, hi, GRID_STEP_MM, NULL, &in.grid, err);
   if (st == DEFACE_OK)
     st = head_find(&in.grid, NULL, &in.head, err);
   if (st == DEFACE_E_REFUSED) /* no head at all: nothing the label could have left */

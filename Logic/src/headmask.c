@@ -16,6 +16,11 @@
 #include <string.h>
 
 #define HIST_BINS 512
+#define HEAD_BOX_STEP_MM 8.0    /* the coarse look for the head's box */
+/* The box's margin around the coarse head: a coarse voxel's reach, plus room
+ * for the eye shells (16 mm), the closing (6 mm) and the template's samples
+ * in the air around the head (6 mm). */
+#define HEAD_BOX_MARGIN_MM 24.0
 
 deface_status grid_percentiles(const work_grid *g, const uint8_t *mask, const double *pct,
                                double *out, int count, char *err)
@@ -74,6 +79,80 @@ static double otsu(const work_grid *g, double lo, double hi)
   return lo + (best_bin + 1) * width;
 }
 
+deface_status head_threshold(const work_grid *g, int *is_ct, double *threshold, double *air,
+                             char *err)
+{
+  static const double wanted[4] = {1, 10, 90, 99.5};
+  double p[4];
+  deface_status st = grid_percentiles(g, NULL, wanted, p, 4, err);
+  if (st != DEFACE_OK)
+    return st;
+  double p01 = p[0], p10 = p[1], p90 = p[2], p995 = p[3];
+  if (!isfinite(p01) || !isfinite(p995) || p995 <= p01)
+    return deface__fail(err, DEFACE_E_REFUSED, "not a head: the image is flat (no contrast)");
+  /* Hounsfield: air outside the head reads about -1000 (often -1024). */
+  *is_ct = p01 < -700 && p01 > -1200 && p10 < -500 && p995 > 100;
+  if (*is_ct) {
+    *threshold = -400; /* halfway between air and fat (-100) */
+    *air = -1000;
+  } else {
+    /* Saturated voxels (the top of the scanner's range, scattered along
+     * tissue edges) can own the top half percent: the histogram then ends
+     * far above the tissue, which Otsu would leave in its lowest bins. A
+     * head's brightest tissue (fat, vessels) stays within 3 x the 90th
+     * percentile above air. */
+    double top = fmin(p995, p01 + 3 * (p90 - p01));
+    *threshold = 0.5 * otsu(g, p01, top > p01 ? top : p995);
+    *air = p01;
+  }
+  return DEFACE_OK;
+}
+
+deface_status head_box(const deface_volume *input, vec3 *lo, vec3 *hi, char *err)
+{
+  /* A coarse look at the whole field of view: the head's box, widened by
+   * HEAD_BOX_MARGIN_MM, is all the analysis grid needs to cover. */
+  work_grid g;
+  int is_ct;
+  double threshold, air;
+  work_grid_fov(input, lo, hi);
+  vec3 fov_lo = *lo, fov_hi = *hi;
+  deface_status st = work_grid_build(input, HEAD_BOX_STEP_MM, NULL, &g, err);
+  if (st != DEFACE_OK)
+    return st;
+  uint8_t *mask = malloc(g.count ? g.count : 1);
+  if (!mask) {
+    work_grid_free(&g);
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the head's box");
+  }
+  st = head_threshold(&g, &is_ct, &threshold, &air, err);
+  size_t kept = 0;
+  if (st == DEFACE_OK) {
+    for (size_t i = 0; i < g.count; i++)
+      mask[i] = g.inside[i] && g.value[i] > threshold;
+    st = wg_largest_component(&g, mask, &kept, err);
+  }
+  if (st == DEFACE_E_REFUSED) /* flat: head_find says so on the full grid */
+    st = DEFACE_OK;
+  if (st == DEFACE_OK && kept > 0) {
+    vec3 blo = v3(INFINITY, INFINITY, INFINITY), bhi = v3(-INFINITY, -INFINITY, -INFINITY);
+    for (size_t k = 0; k < g.n[2]; k++)
+      for (size_t j = 0; j < g.n[1]; j++)
+        for (size_t i = 0; i < g.n[0]; i++)
+          if (mask[wg_index(&g, i, j, k)]) {
+            vec3 p = wg_ras(&g, i, j, k);
+            blo = v3(fmin(blo.x, p.x), fmin(blo.y, p.y), fmin(blo.z, p.z));
+            bhi = v3(fmax(bhi.x, p.x), fmax(bhi.y, p.y), fmax(bhi.z, p.z));
+          }
+    double m = HEAD_BOX_MARGIN_MM;
+    *lo = v3(fmax(fov_lo.x, blo.x - m), fmax(fov_lo.y, blo.y - m), fmax(fov_lo.z, blo.z - m));
+    *hi = v3(fmin(fov_hi.x, bhi.x + m), fmin(fov_hi.y, bhi.y + m), fmin(fov_hi.z, bhi.z + m));
+  }
+  free(mask);
+  work_grid_free(&g);
+  return st;
+}
+
 void head_free(head_info *head)
 {
   if (!head)
@@ -88,23 +167,9 @@ deface_status head_find(const work_grid *g, const deface_options *options, head_
 {
   memset(head, 0, sizeof *head);
   deface_status st = DEFACE_OK;
-  static const double wanted[3] = {1, 10, 99.5};
-  double p[3];
-  if ((st = grid_percentiles(g, NULL, wanted, p, 3, err)) != DEFACE_OK)
+  if ((st = head_threshold(g, &head->is_ct, &head->threshold, &head->air_level, err)) !=
+      DEFACE_OK)
     return st;
-  double p01 = p[0], p10 = p[1], p995 = p[2];
-  if (!isfinite(p01) || !isfinite(p995) || p995 <= p01) {
-    return deface__fail(err, DEFACE_E_REFUSED, "not a head: the image is flat (no contrast)");
-  }
-  /* Hounsfield: air outside the head reads about -1000 (often -1024). */
-  head->is_ct = p01 < -700 && p01 > -1200 && p10 < -500 && p995 > 100;
-  if (head->is_ct) {
-    head->threshold = -400; /* halfway between air and fat (-100) */
-    head->air_level = -1000;
-  } else {
-    head->threshold = 0.5 * otsu(g, p01, p995);
-    head->air_level = p01;
-  }
   head->mask = malloc(g->count);
   head->depth_sq = malloc(g->count * sizeof *head->depth_sq);
   if (!head->mask || !head->depth_sq) {

@@ -23,6 +23,16 @@ deface_status head_find(const work_grid *g, const deface_options *options, head_
                         char *err);
 void head_free(head_info *head);
 
+/** The tissue/air threshold, CT or not, and the air's level of a grid;
+ * DEFACE_E_REFUSED when the image is flat. */
+deface_status head_threshold(const work_grid *g, int *is_ct, double *threshold, double *air,
+                             char *err);
+
+/** The RAS box the analysis grid needs: the largest object of a coarse look
+ * at the input, widened by a margin, within the field of view (the whole
+ * field of view when nothing stands out). */
+deface_status head_box(const deface_volume *input, vec3 *lo, vec3 *hi, char *err);
+
 /** Percentiles (0..100) of the grid's in-FOV values, or of those under mask
  * (NAN when there are none), from one sorted subsample. */
 deface_status grid_percentiles(const work_grid *g, const uint8_t *mask, const double *pct,

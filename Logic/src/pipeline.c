@@ -234,7 +234,10 @@ static deface_status locate(const deface_volume *input, const deface_options *op
   deface_status st = deface__check_suitable(input, err);
   if (st != DEFACE_OK)
     goto done;
-  if ((st = work_grid_build(input, GRID_STEP_MM, options, &grid, err)) != DEFACE_OK)
+  vec3 box_lo, box_hi;
+  if ((st = head_box(input, &box_lo, &box_hi, err)) != DEFACE_OK ||
+      (st = work_grid_build_box(input, box_lo, box_hi, GRID_STEP_MM, options, &grid, err)) !=
+          DEFACE_OK)
     goto done;
   if ((st = head_find(&grid, options, &head, err)) != DEFACE_OK)
     goto done;

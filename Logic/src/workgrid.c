@@ -96,8 +96,34 @@ static int sample(const source *in, vec3 p, float *out)
   return 1;
 }
 
+void work_grid_fov(const deface_volume *input, vec3 *lo, vec3 *hi)
+{
+  size_t dims[4];
+  double m[4][4];
+  deface_volume_dims(input, dims);
+  deface_volume_matrix(input, m);
+  /* Bounding box of the eight corner voxel centres in RAS. */
+  *lo = v3(INFINITY, INFINITY, INFINITY);
+  *hi = v3(-INFINITY, -INFINITY, -INFINITY);
+  for (int corner = 0; corner < 8; corner++) {
+    vec3 p = v3(corner & 1 ? (double)dims[0] - 1 : 0, corner & 2 ? (double)dims[1] - 1 : 0,
+                corner & 4 ? (double)dims[2] - 1 : 0);
+    vec3 r = affine_apply(m, p);
+    *lo = v3(fmin(lo->x, r.x), fmin(lo->y, r.y), fmin(lo->z, r.z));
+    *hi = v3(fmax(hi->x, r.x), fmax(hi->y, r.y), fmax(hi->z, r.z));
+  }
+}
+
 deface_status work_grid_build(const deface_volume *input, double step_mm,
                               const deface_options *options, work_grid *grid, char *err)
+{
+  vec3 lo, hi;
+  work_grid_fov(input, &lo, &hi);
+  return work_grid_build_box(input, lo, hi, step_mm, options, grid, err);
+}
+
+deface_status work_grid_build_box(const deface_volume *input, vec3 lo, vec3 hi, double step_mm,
+                                  const deface_options *options, work_grid *grid, char *err)
 {
   memset(grid, 0, sizeof *grid);
   size_t dims[4];
@@ -106,16 +132,6 @@ deface_status work_grid_build(const deface_volume *input, double step_mm,
   deface_volume_matrix(input, m);
   if (affine_invert(m, inv))
     return deface__fail(err, DEFACE_E_INPUT, "voxel-to-RAS matrix is singular");
-
-  /* Bounding box of the eight corner voxel centres in RAS. */
-  vec3 lo = v3(INFINITY, INFINITY, INFINITY), hi = v3(-INFINITY, -INFINITY, -INFINITY);
-  for (int corner = 0; corner < 8; corner++) {
-    vec3 p = v3(corner & 1 ? (double)dims[0] - 1 : 0, corner & 2 ? (double)dims[1] - 1 : 0,
-                corner & 4 ? (double)dims[2] - 1 : 0);
-    vec3 r = affine_apply(m, p);
-    lo = v3(fmin(lo.x, r.x), fmin(lo.y, r.y), fmin(lo.z, r.z));
-    hi = v3(fmax(hi.x, r.x), fmax(hi.y, r.y), fmax(hi.z, r.z));
-  }
   double ext[3] = {hi.x - lo.x, hi.y - lo.y, hi.z - lo.z};
   size_t count = 1;
   for (int a = 0; a < 3; a++) {

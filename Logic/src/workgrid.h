@@ -26,6 +26,11 @@ typedef struct work_grid {
 /** Resamples the first time point trilinearly. Caller frees with work_grid_free. */
 deface_status work_grid_build(const deface_volume *input, double step_mm,
                               const deface_options *options, work_grid *grid, char *err);
+/** The same over the RAS box lo..hi (e.g. the head's, from head_box()). */
+deface_status work_grid_build_box(const deface_volume *input, vec3 lo, vec3 hi, double step_mm,
+                                  const deface_options *options, work_grid *grid, char *err);
+/** The RAS bounding box of the input's voxel centres. */
+void work_grid_fov(const deface_volume *input, vec3 *lo, vec3 *hi);
 void work_grid_free(work_grid *grid);
 
 static inline size_t wg_index(const work_grid *g, size_t i, size_t j, size_t k)
