@@ -98,3 +98,26 @@ slicer_test(slicer_inprocess_catches_binding ${Python3_EXECUTABLE} ${_slicer_dir
 # The batch script against a stand-in of Slicer's Python API.
 slicer_test(slicer_batch_script ${Python3_EXECUTABLE} ${_slicer_dir}/check_batch_script.py
             ${PROJECT_SOURCE_DIR}/Resources/Python/deface_batch.py)
+# The extension icon is what its committed script draws.
+slicer_test(slicer_extension_icon ${Python3_EXECUTABLE} ${_slicer_dir}/check_icon.py
+            ${PROJECT_SOURCE_DIR}/Module/extension/make_icon.py
+            ${PROJECT_SOURCE_DIR}/Module/extension/FaceMasking.png)
+
+# The extension build through SlicerExecutionModel (unmodified source in ../shared/third_party,
+# built once into the test-data cache); then the module built with SEMMacroBuildCLI against a
+# Slicer stand-in, its products run as above. The module's code is the same as the Debian
+# build's, which the sanitizer pass runs; so that pass, which would spend minutes rebuilding the
+# extension with ITK instrumented, leaves this test out.
+set(DEFACE_SEM_SOURCE_DIR "${PROJECT_SOURCE_DIR}/../shared/third_party/SlicerExecutionModel"
+    CACHE PATH "SlicerExecutionModel's source, for the extension build test")
+if(DEFACE_SANITIZE)
+  message(STATUS "slicer tests: the extension build is checked by the normal pass only")
+elseif(EXISTS "${DEFACE_SEM_SOURCE_DIR}/CMake/SEMMacroBuildCLI.cmake")
+  slicer_test(slicer_extension_build ${Python3_EXECUTABLE} ${_slicer_dir}/check_extension_build.py
+              --source ${PROJECT_SOURCE_DIR} --sem ${DEFACE_SEM_SOURCE_DIR}
+              --host $<TARGET_FILE:test_module_host>)
+  set_tests_properties(slicer_extension_build PROPERTIES TIMEOUT 1800)
+else()
+  message(STATUS "slicer tests: SlicerExecutionModel's source is not at ${DEFACE_SEM_SOURCE_DIR} "
+                 "(DEFACE_SEM_SOURCE_DIR): the extension build test is not registered")
+endif()
