@@ -49,7 +49,9 @@ struct deface_nrrd {
 
 /* A one-line reason "path: what" into err; returns st. */
 deface_status nrrd_fail(char *err, deface_status st, const char *path, const char *fmt, ...)
-#if defined(__GNUC__)
+#if defined(__MINGW32__) /* mingw's "printf" archetype is msvcrt's, which lacks %zu */
+    __attribute__((format(gnu_printf, 4, 5)))
+#elif defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
 #endif
     ;

@@ -121,3 +121,17 @@ else()
   message(STATUS "slicer tests: SlicerExecutionModel's source is not at ${DEFACE_SEM_SOURCE_DIR} "
                  "(DEFACE_SEM_SOURCE_DIR): the extension build test is not registered")
 endif()
+
+# The Windows cross-build of the core, the NRRD adapter and the module (Debian's mingw-w64). A
+# build check, so the sanitizer pass, which would only repeat it, leaves it out.
+find_program(DEFACE_MINGW_CC x86_64-w64-mingw32-gcc)
+if(DEFACE_SANITIZE)
+  message(STATUS "slicer tests: the Windows cross-build is checked by the normal pass only")
+elseif(DEFACE_MINGW_CC)
+  slicer_test(slicer_windows_cross_build ${Python3_EXECUTABLE} ${_slicer_dir}/check_mingw_build.py
+              --source ${PROJECT_SOURCE_DIR} --cc ${DEFACE_MINGW_CC})
+  set_tests_properties(slicer_windows_cross_build PROPERTIES TIMEOUT 900)
+else()
+  message(SEND_ERROR "slicer tests: x86_64-w64-mingw32-gcc not found (Debian: gcc-mingw-w64-x86-64-win32,"
+                     " installed by Resources/install-deps.sh)")
+endif()
