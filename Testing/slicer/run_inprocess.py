@@ -100,7 +100,9 @@ def main(argv):
                           if not ALLOWED.match(t) and t != os.path.basename(lib)
                           and s not in CXX_STREAMS
                           and not (t == program and s in libc)
-                          and not (sanitized and SANITIZER_RUNTIMES.match(t))})
+                          and not (sanitized and (SANITIZER_RUNTIMES.match(t) or
+                                                  s.startswith(("__asan", "__ubsan", "__lsan",
+                                                                "__sanitizer"))))})
             streams = sorted({t for s, t in b if s in CXX_STREAMS})
             check(bool(streams), f"the C++ streams are found at run time (in {streams})")
             targets = sorted({t for _, t in b})

@@ -46,8 +46,11 @@ target_link_options(test_module_host_standin PRIVATE LINKER:--no-as-needed)
 target_link_libraries(test_module_host_standin PRIVATE slicer_standin ${CMAKE_DL_LIBS})
 add_dependencies(test_module_host_standin FaceMaskingLib)
 # A library that binds to ITK by name, as the module's library once did: the stand-in must stop it.
+# Linked -Bsymbolic like the module, so that only its ITK call binds to the stand-in (and the
+# sanitizer's check of duplicate globals does not trip on its XMLModuleDescription first).
 add_library(bad_module SHARED ${_slicer_dir}/bad_module.c)
 set_target_properties(bad_module PROPERTIES C_VISIBILITY_PRESET hidden)
+target_link_options(bad_module PRIVATE -Wl,-Bsymbolic)
 
 set(_slicer_env
   "NIFTI_TO_NRRD=$<TARGET_FILE:nifti_to_nrrd>"
