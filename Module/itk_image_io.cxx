@@ -188,8 +188,7 @@ deface_status read_image(const char *path, deface_volume **volume, fm_itk_header
   std::string name(path);
   itk::ImageIOBase::Pointer io = io_for_name(name);
   if (!io) {
-    set_err(err,
-            name + ": unknown image format (expected .nii, .nii.gz, .mha, .mhd)");
+    set_err(err, name + ": unknown image format (expected .nii, .nii.gz, .mha, .mhd)");
     return DEFACE_E_INPUT;
   }
   if (!io->CanReadFile(path)) {
@@ -286,7 +285,7 @@ int fm_itk_format_known(const char *path)
 }
 
 deface_status fm_itk_read(const char *path, deface_volume **volume, fm_itk_header **header,
-                            char *err)
+                          char *err)
 {
   *volume = nullptr;
   *header = nullptr;
@@ -314,8 +313,8 @@ void fm_itk_header_free(fm_itk_header *header)
   delete header;
 }
 
-deface_status fm_itk_write(const char *path, const char *format_path,
-                           const deface_volume *volume, const fm_itk_header *header, char *err)
+deface_status fm_itk_write(const char *path, const char *format_path, const deface_volume *volume,
+                           const fm_itk_header *header, char *err)
 {
   try {
     return write_image(path, format_path, volume, header, err);

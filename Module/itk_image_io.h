@@ -49,8 +49,8 @@ void fm_itk_header_free(fm_itk_header *header);
  * @return DEFACE_OK, DEFACE_E_USAGE (grid differs from the header's) or
  *         DEFACE_E_OUTPUT (unknown extension, cannot write).
  */
-deface_status fm_itk_write(const char *path, const char *format_path,
-                           const deface_volume *volume, const fm_itk_header *header, char *err);
+deface_status fm_itk_write(const char *path, const char *format_path, const deface_volume *volume,
+                           const fm_itk_header *header, char *err);
 
 #ifdef __cplusplus
 }

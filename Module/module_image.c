@@ -90,8 +90,8 @@ deface_status fm_image_read(const char *path, deface_volume **volume, fm_image *
   return DEFACE_OK;
 }
 
-deface_status fm_image_write(const char *path, const char *format_path,
-                             const deface_volume *volume, const fm_image *image, char *err)
+deface_status fm_image_write(const char *path, const char *format_path, const deface_volume *volume,
+                             const fm_image *image, char *err)
 {
   if (!fm_image_format_known(format_path))
     return unknown_format(format_path, DEFACE_E_OUTPUT, err);

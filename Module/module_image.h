@@ -18,8 +18,7 @@ typedef struct fm_image fm_image;
  * Reads a scalar 2D or 3D image. Messages start with the path.
  * @return DEFACE_OK, DEFACE_E_INPUT or DEFACE_E_NOMEM.
  */
-deface_status fm_image_read(const char *path, deface_volume **volume, fm_image **image,
-                            char *err);
+deface_status fm_image_read(const char *path, deface_volume **volume, fm_image **image, char *err);
 
 /**
  * Writes `volume` (on the input's grid) to `path` in the format of
@@ -27,8 +26,8 @@ deface_status fm_image_read(const char *path, deface_volume **volume, fm_image *
  * temporary name whose end is format_path's file name.
  * @return DEFACE_OK, DEFACE_E_USAGE (not the input's grid) or DEFACE_E_OUTPUT.
  */
-deface_status fm_image_write(const char *path, const char *format_path,
-                             const deface_volume *volume, const fm_image *image, char *err);
+deface_status fm_image_write(const char *path, const char *format_path, const deface_volume *volume,
+                             const fm_image *image, char *err);
 
 void fm_image_free(fm_image *image);
 

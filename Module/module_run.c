@@ -278,8 +278,8 @@ int fm_module_run(const fm_args *a, const fm_sink *sink)
   }
   if (a->return_file) {
     char why[DEFACE_ERRLEN];
-    if (fm_write_return_file(a->return_file, status_word(st), st == DEFACE_OK ? "" : err,
-                             &result, why) != 0) {
+    if (fm_write_return_file(a->return_file, status_word(st), st == DEFACE_OK ? "" : err, &result,
+                             why) != 0) {
       say(sink, 1, "FaceMasking: ", who, "cannot write the return parameters", why);
       if (st == DEFACE_OK)
         return FM_EXIT_OUTPUT;

@@ -211,8 +211,8 @@ static deface_status parse_directions(deface_nrrd *h, const char *value, char *e
     }
   }
   if (*skip_ws(p) != '\0')
-    return nrrd_fail(err, DEFACE_E_INPUT, h->path,
-                     "\"space directions\" has more than %d entries", h->dimension);
+    return nrrd_fail(err, DEFACE_E_INPUT, h->path, "\"space directions\" has more than %d entries",
+                     h->dimension);
   h->has_directions = 1;
   return DEFACE_OK;
 }
@@ -268,8 +268,7 @@ static deface_status parse_spacings(deface_nrrd *h, const char *value, char *err
     }
     h->spacings[a] = deface_c_strtod(p, &end);
     if (end == p || !isfinite(h->spacings[a]) || h->spacings[a] == 0)
-      return nrrd_fail(err, DEFACE_E_INPUT, h->path, "\"spacings\": axis %d is not a spacing",
-                       a);
+      return nrrd_fail(err, DEFACE_E_INPUT, h->path, "\"spacings\": axis %d is not a spacing", a);
     p = end;
   }
   if (*skip_ws(p) != '\0')
@@ -298,8 +297,8 @@ enum {
 
 /* Fields kept verbatim for the outputs without being interpreted. */
 static const char *const passive_fields[] = {
-    "content",  "thicknesses", "axismins", "axismaxs",        "centers",     "centerings",
-    "labels",   "units",       "spaceunits", "measurementframe", "sampleunits", "number",
+    "content", "thicknesses", "axismins",   "axismaxs",         "centers",     "centerings",
+    "labels",  "units",       "spaceunits", "measurementframe", "sampleunits", "number",
 };
 
 /* Fields that describe the input's values or encoding and are dropped. */
@@ -313,13 +312,20 @@ static deface_status parse_field(deface_nrrd *h, const char *key, const char *va
     unsigned flag;
     int per_axis;
   } known[] = {
-      {"dimension", F_DIMENSION, 0},  {"type", F_TYPE, 0},
-      {"encoding", F_ENCODING, 0},    {"endian", F_ENDIAN, 0},
-      {"sizes", F_SIZES, 1},          {"space", F_SPACE, 0},
-      {"spacedimension", F_SPACEDIM, 0}, {"spacedirections", F_DIRECTIONS, 1},
-      {"spaceorigin", F_ORIGIN, 0},   {"spacings", F_SPACINGS, 1},
-      {"kinds", F_KINDS, 1},          {"datafile", F_DATAFILE, 0},
-      {"lineskip", F_LINESKIP, 0},    {"byteskip", F_BYTESKIP, 0},
+      {"dimension", F_DIMENSION, 0},
+      {"type", F_TYPE, 0},
+      {"encoding", F_ENCODING, 0},
+      {"endian", F_ENDIAN, 0},
+      {"sizes", F_SIZES, 1},
+      {"space", F_SPACE, 0},
+      {"spacedimension", F_SPACEDIM, 0},
+      {"spacedirections", F_DIRECTIONS, 1},
+      {"spaceorigin", F_ORIGIN, 0},
+      {"spacings", F_SPACINGS, 1},
+      {"kinds", F_KINDS, 1},
+      {"datafile", F_DATAFILE, 0},
+      {"lineskip", F_LINESKIP, 0},
+      {"byteskip", F_BYTESKIP, 0},
   };
   unsigned flag = 0;
   int per_axis = 0;
@@ -402,8 +408,7 @@ static deface_status parse_field(deface_nrrd *h, const char *key, const char *va
     if (h->space_dimension != 3)
       return nrrd_fail(err, DEFACE_E_INPUT, h->path, "\"space origin\" before \"space\"");
     if (parse_vector(&p, h->origin, 3) != 0 || *skip_ws(p) != '\0')
-      return nrrd_fail(err, DEFACE_E_INPUT, h->path, "\"space origin: %s\" is not (x,y,z)",
-                       value);
+      return nrrd_fail(err, DEFACE_E_INPUT, h->path, "\"space origin: %s\" is not (x,y,z)", value);
     break;
   }
   case F_SPACINGS:

@@ -13,14 +13,14 @@
 
 /* Where the space's axes point in RAS: LPS is (-1, -1, 1). */
 typedef struct nrrd_space {
-  const char *name;  /* canonical NRRD name */
+  const char *name; /* canonical NRRD name */
   const char *abbrev;
   double to_ras[3];
 } nrrd_space;
 
 struct deface_nrrd {
-  char *path;   /* for messages */
-  int version;  /* the X of NRRD000X */
+  char *path;    /* for messages */
+  int version;   /* the X of NRRD000X */
   unsigned seen; /* header fields met so far (bits of nrrd_header.c) */
   int dimension;
   size_t sizes[NRRD_MAX_DIM];
@@ -28,8 +28,8 @@ struct deface_nrrd {
   int gzip;       /* encoding: 0 raw, 1 gzip */
   int big_endian; /* endian of the data (meaningful for multi-byte types) */
   int has_endian;
-  const nrrd_space *space; /* NULL: no named space */
-  int space_dimension;     /* 0 when neither space nor space dimension */
+  const nrrd_space *space;   /* NULL: no named space */
+  int space_dimension;       /* 0 when neither space nor space dimension */
   int spatial[NRRD_MAX_DIM]; /* axis is a space (domain) axis */
   int has_directions;
   double directions[NRRD_MAX_DIM][3]; /* per axis, in the space (NaN for none) */

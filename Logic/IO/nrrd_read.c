@@ -156,8 +156,7 @@ static deface_status skip_lines_and_bytes(FILE *f, const deface_nrrd *h, const c
       return nrrd_fail(err, DEFACE_E_INPUT, name, "cannot seek to its end");
     long end = ftell(f);
     if (end < 0 || (uint64_t)end < (uint64_t)bytes)
-      return nrrd_fail(err, DEFACE_E_INPUT, name, "is shorter than the %zu bytes of voxels",
-                       bytes);
+      return nrrd_fail(err, DEFACE_E_INPUT, name, "is shorter than the %zu bytes of voxels", bytes);
     if (fseek(f, end - (long)bytes, SEEK_SET) != 0)
       return nrrd_fail(err, DEFACE_E_INPUT, name, "cannot seek to its voxels");
     return DEFACE_OK;
@@ -174,8 +173,7 @@ static deface_status read_raw(FILE *f, const char *name, void *data, size_t byte
   size_t got = fread(data, 1, bytes, f);
   if (got != bytes)
     return nrrd_fail(err, DEFACE_E_INPUT, name,
-                     "truncated: %zu of the %zu bytes of voxels the header describes", got,
-                     bytes);
+                     "truncated: %zu of the %zu bytes of voxels the header describes", got, bytes);
   return DEFACE_OK;
 }
 
@@ -201,9 +199,9 @@ static deface_status read_gzip(FILE *f, const char *name, void *data, size_t byt
       z.avail_in = (uInt)fread(in, 1, CHUNK, f);
       z.next_in = in;
       if (z.avail_in == 0) {
-        st = nrrd_fail(err, DEFACE_E_INPUT, name,
-                       "truncated: the gzip data end after %zu of %zu bytes of voxels", done,
-                       bytes);
+        st =
+            nrrd_fail(err, DEFACE_E_INPUT, name,
+                      "truncated: the gzip data end after %zu of %zu bytes of voxels", done, bytes);
         goto done;
       }
     }

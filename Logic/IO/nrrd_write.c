@@ -56,8 +56,9 @@ static deface_status write_header(FILE *f, const char *name, const deface_volume
 {
   size_t size = deface_datatype_size(deface_volume_datatype(v));
   int ok = fprintf(f, "NRRD000%d\n", h->version < 4 ? 4 : h->version) > 0;
-  ok = ok && fprintf(f, "# Written by deface %s (FaceMasking): the input's header, defaced "
-                        "voxels\n",
+  ok = ok && fprintf(f,
+                     "# Written by deface %s (FaceMasking): the input's header, defaced "
+                     "voxels\n",
                      DEFACE_VERSION) > 0;
   ok = ok && fprintf(f, "type: %s\n", nrrd_type_name(deface_volume_datatype(v))) > 0;
   for (size_t i = 0; ok && i < h->n_kept; i++)

@@ -159,10 +159,12 @@ void run(entry_fn entry, Run &r, const std::string &input, const std::string &ou
   char self[64], addr[64];
   std::snprintf(self, sizeof self, "slicer:%p", reinterpret_cast<void *>(entry));
   std::snprintf(addr, sizeof addr, "%p", static_cast<void *>(&info));
-  std::vector<std::string> args = {self,          "--processinformationaddress", addr,
-                                   "--returnparameterfile", rp, "--outputLabel",
-                                   label,         "--fill",   "blur",
-                                   "--sigma",     "5",        input,
+  std::vector<std::string> args = {self,   "--processinformationaddress",
+                                   addr,   "--returnparameterfile",
+                                   rp,     "--outputLabel",
+                                   label,  "--fill",
+                                   "blur", "--sigma",
+                                   "5",    input,
                                    out};
   std::vector<char *> argv;
   for (auto &a : args)
@@ -206,8 +208,8 @@ std::string line_of(const std::string &text, const std::string &key)
   if (at == std::string::npos)
     return "";
   size_t end = text.find('\n', at);
-  return text.substr(at + key.size(), end == std::string::npos ? std::string::npos
-                                                                : end - at - key.size());
+  return text.substr(at + key.size(),
+                     end == std::string::npos ? std::string::npos : end - at - key.size());
 }
 
 } // namespace

@@ -84,7 +84,7 @@ static deface_volume *read_ok(const char *name, deface_nrrd **h, char *err)
   return v;
 }
 
-static const unsigned char vox8[24] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+static const unsigned char vox8[24] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
                                        12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 255};
 
 static void test_spaces(void)
@@ -104,8 +104,8 @@ static void test_spaces(void)
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char head[1024];
     snprintf(head, sizeof head,
-             "NRRD0004\n# a comment\ntype: uint8\nspace: %s\n%sencoding: raw\n\n",
-             cases[i].space, geom);
+             "NRRD0004\n# a comment\ntype: uint8\nspace: %s\n%sencoding: raw\n\n", cases[i].space,
+             geom);
     write_bytes("space.nrrd", head, vox8, 24);
     deface_nrrd *h = NULL;
     deface_volume *v = read_ok("space.nrrd", &h, err);
@@ -211,20 +211,42 @@ static void test_voxels(void)
   CHECK(v && memcmp(deface_volume_data(v), want, 24) == 0);
   deface_volume_free(v);
   /* every datatype: one voxel of 2.5 or -3 survives */
-  static const char *types[] = {"uint8", "int8", "uint16", "int16", "uint32", "int32", "float",
-                                "double"};
+  static const char *types[] = {"uint8",  "int8",  "uint16", "int16",
+                                "uint32", "int32", "float",  "double"};
   for (size_t i = 0; i < 8; i++) {
     unsigned char buf[8] = {0};
     double value = i < 6 ? (i % 2 ? -3 : 3) : 2.5;
     switch (i) {
-    case 0: buf[0] = 3; break;
-    case 1: buf[0] = (unsigned char)(signed char)-3; break;
-    case 2: { uint16_t x = 3; memcpy(buf, &x, 2); } break;
-    case 3: { int16_t x = -3; memcpy(buf, &x, 2); } break;
-    case 4: { uint32_t x = 3; memcpy(buf, &x, 4); } break;
-    case 5: { int32_t x = -3; memcpy(buf, &x, 4); } break;
-    case 6: { float x = 2.5f; memcpy(buf, &x, 4); } break;
-    default: { double x = 2.5; memcpy(buf, &x, 8); } break;
+    case 0:
+      buf[0] = 3;
+      break;
+    case 1:
+      buf[0] = (unsigned char)(signed char)-3;
+      break;
+    case 2: {
+      uint16_t x = 3;
+      memcpy(buf, &x, 2);
+    } break;
+    case 3: {
+      int16_t x = -3;
+      memcpy(buf, &x, 2);
+    } break;
+    case 4: {
+      uint32_t x = 3;
+      memcpy(buf, &x, 4);
+    } break;
+    case 5: {
+      int32_t x = -3;
+      memcpy(buf, &x, 4);
+    } break;
+    case 6: {
+      float x = 2.5f;
+      memcpy(buf, &x, 4);
+    } break;
+    default: {
+      double x = 2.5;
+      memcpy(buf, &x, 8);
+    } break;
     }
     snprintf(head, sizeof head,
              "NRRD0004\ntype: %s\ndimension: 3\nsizes: 1 1 1\nendian: little\nencoding: raw\n\n",
@@ -279,12 +301,18 @@ static void test_write(void)
   char *text = slurp(path_of("out.nrrd"), &n);
   /* the input's lines verbatim, our type/endian/encoding, no min (it described the input) */
   CHECK(text && strncmp(text, "NRRD0005\n", 9) == 0);
-  static const char *const lines[] = {
-      "\ntype: int16\n", "\ndimension: 3\n", "\nspace: left-posterior-superior\n",
-      "\nsizes: 2 3 2\n", "\nspace directions: (0.5,0,0) (0,1.25,0) (0,0,3)\n",
-      "\nkinds: domain domain domain\n", "\nspace origin: (-1.5,2.25,100)\n",
-      "\nmeasurement frame: (1,0,0) (0,1,0) (0,0,1)\n", "\nDICOM_0008_0060:=MR\n",
-      "\ncontent: ch2\n", "\nendian: big\n", "\nencoding: gzip\n"};
+  static const char *const lines[] = {"\ntype: int16\n",
+                                      "\ndimension: 3\n",
+                                      "\nspace: left-posterior-superior\n",
+                                      "\nsizes: 2 3 2\n",
+                                      "\nspace directions: (0.5,0,0) (0,1.25,0) (0,0,3)\n",
+                                      "\nkinds: domain domain domain\n",
+                                      "\nspace origin: (-1.5,2.25,100)\n",
+                                      "\nmeasurement frame: (1,0,0) (0,1,0) (0,0,1)\n",
+                                      "\nDICOM_0008_0060:=MR\n",
+                                      "\ncontent: ch2\n",
+                                      "\nendian: big\n",
+                                      "\nencoding: gzip\n"};
   for (size_t i = 0; text && i < sizeof lines / sizeof lines[0]; i++) {
     check_context = lines[i] + 1;
     CHECK(strstr(text, lines[i]) != NULL);
