@@ -16,6 +16,7 @@ string(REGEX REPLACE "((0x..,){16})" "\\1\n  " bytes "${bytes}")
 file(WRITE "${OUT}.tmp"
 "/* Generated from FaceMasking.xml by Module/embed_xml.cmake; do not edit. */\n"
 "/* Slicer takes this symbol's address as the XML text: it must be an array. */\n"
-"__attribute__((visibility(\"default\"))) char XMLModuleDescription[] = {\n  ${bytes}0x00};\n")
+"#include \"module_export.h\"\n"
+"FM_EXPORT char XMLModuleDescription[] = {\n  ${bytes}0x00};\n")
 execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")
 file(REMOVE "${OUT}.tmp")

@@ -1,6 +1,6 @@
 /*
- * itk_image_io.cxx - NRRD, NIfTI and MetaImage in and out of deface_volume
- * through ITK's ImageIO classes (see itk_image_io.h).
+ * itk_image_io.cxx - NIfTI and MetaImage in and out of deface_volume through
+ * ITK's ImageIO classes (see itk_image_io.h).
  *
  * The ImageIO objects are created directly, by the file's extension and
  * content, rather than through ITK's object factory: nothing is registered
@@ -14,7 +14,6 @@
 #include "itkImageIOBase.h"
 #include "itkMetaImageIO.h"
 #include "itkNiftiImageIO.h"
-#include "itkNrrdImageIO.h"
 
 #include <cstdio>
 #include <cstring>
@@ -22,7 +21,7 @@
 #include <new>
 #include <string>
 
-struct fm_image_header {
+struct fm_itk_header {
   size_t size[3];
   double spacing[3], origin[3];
   double direction[3][3]; /* direction[row][axis]: column `axis` is that axis's LPS unit vector */
@@ -55,19 +54,25 @@ bool ends_with(const std::string &s, const char *suffix)
   return true;
 }
 
+bool is_nifti_name(const std::string &path)
+{
+  return ends_with(path, ".nii") || ends_with(path, ".nii.gz") || ends_with(path, ".hdr") ||
+         ends_with(path, ".img") || ends_with(path, ".img.gz");
+}
+
+bool is_meta_name(const std::string &path)
+{
+  return ends_with(path, ".mha") || ends_with(path, ".mhd");
+}
+
 /* The ImageIO for a file name, by extension; NULL when none matches. */
 itk::ImageIOBase::Pointer io_for_name(const std::string &path)
 {
-  if (ends_with(path, ".nrrd") || ends_with(path, ".nhdr")) {
-    itk::NrrdImageIO::Pointer io = itk::NrrdImageIO::New();
-    return io.GetPointer();
-  }
-  if (ends_with(path, ".nii") || ends_with(path, ".nii.gz") || ends_with(path, ".hdr") ||
-      ends_with(path, ".img") || ends_with(path, ".img.gz")) {
+  if (is_nifti_name(path)) {
     itk::NiftiImageIO::Pointer io = itk::NiftiImageIO::New();
     return io.GetPointer();
   }
-  if (ends_with(path, ".mha") || ends_with(path, ".mhd")) {
+  if (is_meta_name(path)) {
     itk::MetaImageIO::Pointer io = itk::MetaImageIO::New();
     return io.GetPointer();
   }
@@ -130,7 +135,7 @@ IOComponent component_of(deface_datatype dt)
 }
 
 /* voxel -> LPS is origin + D diag(s) ijk; RAS flips the first two rows. */
-void voxel_to_ras(const fm_image_header &h, double m[4][4])
+void voxel_to_ras(const fm_itk_header &h, double m[4][4])
 {
   static const double flip[3] = {-1.0, -1.0, 1.0};
   for (int r = 0; r < 3; r++) {
@@ -143,7 +148,7 @@ void voxel_to_ras(const fm_image_header &h, double m[4][4])
 }
 
 /* Fills the header from the ImageIO; refuses what the core cannot take. */
-deface_status header_from_io(const std::string &path, itk::ImageIOBase *io, fm_image_header *h,
+deface_status header_from_io(const std::string &path, itk::ImageIOBase *io, fm_itk_header *h,
                              deface_datatype *dt, char *err)
 {
   unsigned int nd = io->GetNumberOfDimensions();
@@ -177,14 +182,13 @@ deface_status header_from_io(const std::string &path, itk::ImageIOBase *io, fm_i
   return DEFACE_OK;
 }
 
-deface_status read_image(const char *path, deface_volume **volume, fm_image_header **header,
+deface_status read_image(const char *path, deface_volume **volume, fm_itk_header **header,
                          char *err)
 {
   std::string name(path);
   itk::ImageIOBase::Pointer io = io_for_name(name);
   if (!io) {
-    set_err(err,
-            name + ": unknown image format (expected .nrrd, .nhdr, .nii, .nii.gz, .mha, .mhd)");
+    set_err(err, name + ": unknown image format (expected .nii, .nii.gz, .mha, .mhd)");
     return DEFACE_E_INPUT;
   }
   if (!io->CanReadFile(path)) {
@@ -196,7 +200,7 @@ deface_status read_image(const char *path, deface_volume **volume, fm_image_head
   }
   io->SetFileName(path);
   io->ReadImageInformation();
-  fm_image_header h;
+  fm_itk_header h;
   deface_datatype dt;
   deface_status st = header_from_io(name, io, &h, &dt, err);
   if (st != DEFACE_OK)
@@ -222,7 +226,7 @@ deface_status read_image(const char *path, deface_volume **volume, fm_image_head
     deface_volume_free(v);
     throw;
   }
-  fm_image_header *out = new (std::nothrow) fm_image_header(h);
+  fm_itk_header *out = new (std::nothrow) fm_itk_header(h);
   if (!out) {
     deface_volume_free(v);
     set_err(err, "out of memory");
@@ -233,8 +237,8 @@ deface_status read_image(const char *path, deface_volume **volume, fm_image_head
   return DEFACE_OK;
 }
 
-deface_status write_image(const char *path, const deface_volume *volume, const fm_image_header *h,
-                          char *err)
+deface_status write_image(const char *path, const char *format_path, const deface_volume *volume,
+                          const fm_itk_header *h, char *err)
 {
   std::string name(path);
   size_t dims[4];
@@ -243,10 +247,9 @@ deface_status write_image(const char *path, const deface_volume *volume, const f
     set_err(err, name + ": the volume's grid differs from the input's");
     return DEFACE_E_USAGE;
   }
-  itk::ImageIOBase::Pointer io = io_for_name(name);
+  itk::ImageIOBase::Pointer io = io_for_name(format_path);
   if (!io || !io->CanWriteFile(path)) {
-    set_err(err,
-            name + ": unknown output format (expected .nrrd, .nhdr, .nii, .nii.gz, .mha, .mhd)");
+    set_err(err, name + ": unknown output format (expected .nii, .nii.gz, .mha, .mhd)");
     return DEFACE_E_OUTPUT;
   }
   unsigned int nd = h->file_dims;
@@ -267,7 +270,6 @@ deface_status write_image(const char *path, const deface_volume *volume, const f
   io->SetNumberOfComponents(1);
   io->SetComponentType(component_of(deface_volume_datatype(volume)));
   io->SetIORegion(region);
-  io->SetUseCompression(false); /* Slicer's temporary NRRDs are raw */
   io->SetFileName(path);
   io->Write(deface_volume_data_const(volume));
   return DEFACE_OK;
@@ -277,8 +279,13 @@ deface_status write_image(const char *path, const deface_volume *volume, const f
 
 extern "C" {
 
-deface_status fm_image_read(const char *path, deface_volume **volume, fm_image_header **header,
-                            char *err)
+int fm_itk_format_known(const char *path)
+{
+  return path && (is_nifti_name(path) || is_meta_name(path)) ? 1 : 0;
+}
+
+deface_status fm_itk_read(const char *path, deface_volume **volume, fm_itk_header **header,
+                          char *err)
 {
   *volume = nullptr;
   *header = nullptr;
@@ -301,16 +308,16 @@ deface_status fm_image_read(const char *path, deface_volume **volume, fm_image_h
   return DEFACE_E_INPUT;
 }
 
-void fm_image_header_free(fm_image_header *header)
+void fm_itk_header_free(fm_itk_header *header)
 {
   delete header;
 }
 
-deface_status fm_image_write(const char *path, const deface_volume *volume,
-                             const fm_image_header *header, char *err)
+deface_status fm_itk_write(const char *path, const char *format_path, const deface_volume *volume,
+                           const fm_itk_header *header, char *err)
 {
   try {
-    return write_image(path, volume, header, err);
+    return write_image(path, format_path, volume, header, err);
   } catch (const itk::ExceptionObject &e) {
     set_err(err, std::string(path) + ": ITK cannot write it: " + e.GetDescription());
   } catch (const std::exception &e) {

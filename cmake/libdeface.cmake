@@ -1,8 +1,9 @@
 # libdeface: the shared library a third front end links (a Python binding,
 # another host): the core (Logic/src), the NIfTI adapter and the write
 # transaction (Logic/IO), with their public headers deface.h, deface_nifti.h
-# and deface_write.h. Built from the same static libraries the command uses
-# (their objects, PIC), exporting only the functions the headers declare.
+# and deface_write.h. Built from the same sources the command uses (the core's
+# objects with default visibility: the static core is hidden for the Slicer
+# module), exporting only the functions the headers declare.
 # Installed with a pkg-config file (deface.pc) and a CMake package
 # (find_package(deface) -> deface::deface). Included from the top level after
 # Logic/ is added.
@@ -23,7 +24,7 @@ add_custom_command(OUTPUT ${_map}
   COMMENT "Listing libdeface's exported functions" VERBATIM)
 add_custom_target(libdeface_map DEPENDS ${_map})
 
-add_library(libdeface SHARED $<TARGET_OBJECTS:deface_core> $<TARGET_OBJECTS:deface_nifti>
+add_library(libdeface SHARED $<TARGET_OBJECTS:deface_core_public> $<TARGET_OBJECTS:deface_nifti>
                              $<TARGET_OBJECTS:deface_write>)
 add_dependencies(libdeface libdeface_map)
 target_link_libraries(libdeface PRIVATE NIFTI::nifti2 ZLIB::ZLIB Threads::Threads m)

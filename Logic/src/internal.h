@@ -6,7 +6,9 @@
 
 #include "deface.h"
 
-#if defined(__GNUC__)
+#if defined(__MINGW32__) /* mingw's "printf" archetype is msvcrt's, which lacks %zu */
+#define DEFACE_PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#elif defined(__GNUC__)
 #define DEFACE_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define DEFACE_PRINTF(a, b)

@@ -8,8 +8,10 @@
   check_cli_xml.py --self-test FILE.xml     FILE must pass, and each deliberately broken copy of it
                                             must fail (proves the checker can fail)
 
-Rules are the ones Slicer's ModuleDescriptionParser enforces, plus FaceMasking's own contract
-(issue 5): the parameters it must declare, with their types, flags and indices.
+Rules are the ones Slicer's ModuleDescriptionParser enforces, what Slicer's GUI can show (a
+returned value must be a scalar, string, vector or enumeration: a returned <point> gets a markups
+selector that cannot show it), plus FaceMasking's own contract (issues 5 and 10): the parameters it
+must declare, with their types, flags, indices, references and file extensions.
 Prints one line per violation; exit 0 when there is none.
 """
 import os
@@ -20,6 +22,8 @@ import xml.etree.ElementTree as ET
 
 MODULE_ELEMENTS = ["category", "title", "description", "version", "documentation-url", "license",
                    "contributor", "acknowledgements"]
+# documentation-url is optional; when present it must be a real address (Slicer links it).
+OPTIONAL_ELEMENTS = ["documentation-url"]
 SCALARS = ["integer", "float", "double", "boolean", "string"]
 VECTORS = [t + "-vector" for t in ["integer", "float", "double", "string"]]
 ENUMS = [t + "-enumeration" for t in ["integer", "float", "double", "string"]]
@@ -63,17 +67,22 @@ NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 # FaceMasking's contract (issue 5): name -> (tag, attributes, children that must match).
 FACEMASKING = {
-    "inputVolume": ("image", {"type": "scalar"}, {"index": "0", "channel": "input"}),
-    "outputVolume": ("image", {}, {"index": "1", "channel": "output"}),
-    "outputLabel": ("image", {"type": "label"}, {"longflag": "outputLabel", "channel": "output"}),
+    # .nrrd only: the loadable library reads and writes NRRD, which is what Slicer passes.
+    "inputVolume": ("image", {"type": "scalar", "fileExtensions": ".nrrd"},
+                    {"index": "0", "channel": "input"}),
+    "outputVolume": ("image", {"reference": "inputVolume", "fileExtensions": ".nrrd"},
+                     {"index": "1", "channel": "output"}),
+    "outputLabel": ("image", {"type": "label", "reference": "inputVolume",
+                              "fileExtensions": ".nrrd"},
+                    {"longflag": "outputLabel", "channel": "output"}),
     "fill": ("string-enumeration", {}, {"longflag": "fill", "default": "zero"}),
     "sigma": ("double", {}, {"longflag": "sigma", "default": "5"}),
     "ears": ("boolean", {}, {"longflag": "ears", "default": "false"}),
     "AllowInMemoryTransfer": ("boolean", {"hidden": "true"}, {"default": "false"}),
     "status": ("string", {}, {"channel": "output"}),
     "reason": ("string", {}, {"channel": "output"}),
-    "rightEye": ("point", {"coordinateSystem": "ras"}, {"channel": "output"}),
-    "leftEye": ("point", {"coordinateSystem": "ras"}, {"channel": "output"}),
+    "rightEye": ("double-vector", {}, {"channel": "output", "default": "0,0,0"}),
+    "leftEye": ("double-vector", {}, {"channel": "output", "default": "0,0,0"}),
 }
 
 
@@ -127,8 +136,9 @@ def check_parameter(p, where, errors, names, indices):
             channel is None:
         errors.append(f"{where}: <{tag}> needs a <channel>")
     returned = channel == "output" and flag is None and longflag is None and index is None
-    if returned and tag not in SCALARS + VECTORS + ENUMS + ["point", "region"]:
-        errors.append(f"{where}: a return parameter (no flag, no index) cannot be <{tag}>")
+    if returned and tag not in SCALARS + VECTORS + ENUMS:
+        errors.append(f"{where}: a return parameter (no flag, no index) cannot be <{tag}>: Slicer "
+                      "shows returned scalars, strings, vectors and enumerations only")
     if not returned and flag is None and longflag is None and index is None:
         errors.append(f"{where}: an input parameter needs a flag, a longflag or an index")
     if tag in NEEDS_DEFAULT and p.find("default") is None:
@@ -175,10 +185,13 @@ def check_text(data):
     if root.attrib:
         errors.append(f"<executable> has attributes {sorted(root.attrib)}")
     for el in MODULE_ELEMENTS:
-        if not text(root, el):
+        if not text(root, el) and not (el in OPTIONAL_ELEMENTS and root.find(el) is None):
             errors.append(f"module element <{el}> missing or empty")
         if len(root.findall(el)) > 1:
             errors.append(f"module element <{el}> given twice")
+    url = text(root, "documentation-url")
+    if url is not None and not re.match(r"^https?://[^\s/]+\.[^\s]+$", url):
+        errors.append(f"documentation-url {url!r} is not an http(s) address")
     category = text(root, "category") or ""
     if any(not part.strip() for part in category.split(".")):
         errors.append(f"category {category!r} is not a dot-separated path")
@@ -208,6 +221,11 @@ def check_text(data):
         if el.tag in PARAM_TAGS and el not in [p for g in root.findall("parameters") for p in g]:
             if el.tag not in MODULE_ELEMENTS:
                 errors.append(f"<{el.tag}> outside a <parameters> group")
+    for name, p in params.items():
+        ref = p.get("reference")
+        if ref is not None and (ref not in params or params[ref].tag != p.tag
+                                or text(params[ref], "channel") != "input"):
+            errors.append(f"{name}: reference={ref!r} does not name an input <{p.tag}>")
     if indices and sorted(indices) != list(range(len(indices))):
         errors.append(f"indices {sorted(indices)} do not run 0, 1, ... without gaps")
     for name, (tag, attrs, children) in FACEMASKING.items():
@@ -254,7 +272,8 @@ def run_exe(exe):
 
 # Deliberately broken copies for --self-test: (what, old, new); each must be caught. Tags are
 # renamed in both their opening and closing form (every occurrence of old ending in '>').
-RENAME_ALL = ["root renamed", "unknown parameter tag", "module element missing"]
+RENAME_ALL = ["root renamed", "unknown parameter tag", "module element missing",
+              "eye returned as a point"]
 MUTATIONS = [
     ("leading blank", "<?xml ", " <?xml "),
     ("root renamed", "executable>", "module>"),
@@ -263,7 +282,14 @@ MUTATIONS = [
     ("name not an identifier", "<name>sigma</name>", "<name>sigma-mm</name>"),
     ("bad image attribute", 'type="label"', 'type="label" colour="red"'),
     ("bad image type", 'type="label"', 'type="labelmap"'),
-    ("NIfTI first", 'fileExtensions=".nrrd,', 'fileExtensions=".nii,.nrrd,'),
+    ("NIfTI first", 'fileExtensions=".nrrd"', 'fileExtensions=".nii,.nrrd"'),
+    ("an extension the library cannot read", 'fileExtensions=".nrrd" reference',
+     'fileExtensions=".nrrd,.nii.gz" reference'),
+    ("reference to nothing", 'reference="inputVolume"', 'reference="inputVolumes"'),
+    ("no reference", ' reference="inputVolume"', ''),
+    ("eye returned as a point", "double-vector>", "point>"),
+    ("documentation-url not an address", "<license>",
+     "<documentation-url>Module/README.md</documentation-url><license>"),
     ("double without default", "<default>5</default>", ""),
     ("channel inout", "<channel>input</channel>", "<channel>inout</channel>"),
     ("AllowInMemoryTransfer true", "<longflag>AllowInMemoryTransfer</longflag>\n"
@@ -277,7 +303,6 @@ MUTATIONS = [
      "<description>x</description><default>1</default></integer></executable>"),
     ("unknown parameter tag", "double>", "real>"),
     ("module element missing", "license>", "licence>"),
-    ("point coordinate system", 'coordinateSystem="ras"', 'coordinateSystem="RAS"'),
 ]
 
 
