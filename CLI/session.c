@@ -322,7 +322,7 @@ static void run_series(session *s, size_t i)
   common_folder(files, nfiles, source_dir, sizeof source_dir);
   output_source source = {source_dir, files, nfiles};
   output_outcome o;
-  if (!qa_available())
+  if (!qa_available() || s->a->no_qa)
     out.qa[0] = '\0';
   st = output_deface_and_write(s->a, &source, &out, volume, header, t0, NULL, NULL, &o);
   row->render_seconds = o.qa_seconds;
@@ -554,8 +554,9 @@ static int write_index(const session *s, const char *path)
                            folder[i],
                            row->has_picture ? picture[i] : NULL,
                            row->picture_error[0]        ? row->picture_error
-                           : row->status == ROW_DEFACED ? "no picture: not built into this version"
-                                                        : "no picture: not defaced"};
+                           : row->status != ROW_DEFACED ? "no picture: not defaced"
+                           : s->a->no_qa                ? "no picture: --no-qa"
+                                                        : "no picture: not built into this version"};
   }
   rc = report_html_write(path, s->a->input, rows, s->n);
 done:
@@ -633,7 +634,7 @@ int session_run(const cli_args *a)
   unlink(skipped);
   unlink(index);
   /* One X display for all the pictures, set up before the threads (it may set DISPLAY). */
-  if (qa_available() && qa_display_begin(err, sizeof err) != 0)
+  if (qa_available() && !a->no_qa && qa_display_begin(err, sizeof err) != 0)
     fprintf(stderr, "deface: %s: %s\n", a->input, err);
   s.bar = !a->quiet && isatty(STDERR_FILENO);
   if (pthread_mutex_init(&s.lock, NULL) != 0) {
