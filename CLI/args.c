@@ -11,7 +11,7 @@
 
 static const char *const USAGE =
     "usage: deface INPUT [-o OUTPUT] [--label FILE] [--fill zero|blur|noise] [--sigma MM]\n"
-    "              [--json FILE] [--qa FILE.png] [--ears] [--seed N] [--force]\n"
+    "              [--json FILE] [--qa FILE.png | --no-qa] [--ears] [--seed N] [--force]\n"
     "              [--quiet|--verbose]\n"
     "       deface SERIES_DIR -o OUTPUT.nii.gz [options]     one DICOM series\n"
     "       deface SESSION_DIR -o OUTDIR [--jobs N] [options] every DICOM series in a folder\n";
@@ -36,7 +36,7 @@ static void print_help(void)
       "any other -o is an OUTDIR and every series in the folder is defaced (a session,\n"
       "also when it holds one series), --jobs N at a time, into\n"
       "  OUTDIR/DEFACED_<series>/DEFACED_<series>.nii.gz, _label.nii.gz, .json and\n"
-      "  _qa.png (the QA picture, when built with QA pictures)\n"
+      "  _qa.png (the QA picture, when built with QA pictures, unless --no-qa)\n"
       "where <series> is SeriesNumber_SeriesDescription reduced to [A-Za-z0-9._-]\n"
       "(at most 64 characters, _2, _3... when two series would share a name), and\n"
       "  OUTDIR/summary.tsv   a header row and one row per series: series_uid,\n"
@@ -173,6 +173,8 @@ int cli_parse(int argc, char **argv, cli_args *args)
         return usage_error("--jobs must be a whole number from 1 to 1024, not '%s'", value);
       if (value)
         args->jobs = (int)j;
+    } else if (!strcmp(a, "--no-qa")) {
+      args->no_qa = 1;
     } else if (!strcmp(a, "--ears")) {
       args->ears = 1;
     } else if (!strcmp(a, "--force")) {
@@ -196,6 +198,8 @@ int cli_parse(int argc, char **argv, cli_args *args)
   }
   if (!args->input)
     return usage_error("%s", "no INPUT given");
+  if (args->qa && args->no_qa)
+    return usage_error("%s", "--qa and --no-qa exclude each other");
   if (args->quiet && args->verbose)
     return usage_error("%s", "--quiet and --verbose exclude each other");
   return 0;

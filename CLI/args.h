@@ -12,6 +12,7 @@ typedef struct cli_args {
   const char *label;  /* --label */
   const char *json;   /* --json */
   const char *qa;     /* --qa: the QA picture (PNG) of a file or series */
+  int no_qa;          /* --no-qa: a session renders no QA pictures */
   deface_fill fill;
   double sigma_mm;
   int force, quiet, verbose, ears;

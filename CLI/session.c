@@ -129,7 +129,7 @@ static void run_series(session *s, size_t i)
   common_folder(files, nfiles, source_dir, sizeof source_dir);
   output_source source = {source_dir, files, nfiles};
   output_outcome o;
-  if (!qa_available())
+  if (!qa_available() || s->a->no_qa)
     out.qa[0] = '\0';
   output_txn txn;
   if ((st = output_txn_open(s->writer, &out, -1, NULL, &txn, err)) != DEFACE_OK) {
@@ -298,7 +298,7 @@ int session_run(const cli_args *a, deface_writer *writer)
   unlink(skipped);
   unlink(index);
   /* One X display for all the pictures, set up before the threads (it may set DISPLAY). */
-  if (qa_available() && qa_display_begin(err, sizeof err) != 0)
+  if (qa_available() && !a->no_qa && qa_display_begin(err, sizeof err) != 0)
     fprintf(stderr, "deface: %s: %s\n", a->input, err);
   progress_init(&s.bar, !a->quiet && isatty(STDERR_FILENO), a->input);
   if (pthread_mutex_init(&s.lock, NULL) != 0) {

@@ -126,8 +126,9 @@ int session_write_index(const session *s, const char *path, char *err)
                            folder[i],
                            row->has_picture ? picture[i] : NULL,
                            row->picture_error[0]        ? row->picture_error
-                           : row->status == ROW_DEFACED ? "no picture: not built into this version"
-                                                        : "no picture: not defaced"};
+                           : row->status != ROW_DEFACED ? "no picture: not defaced"
+                           : s->a->no_qa                ? "no picture: --no-qa"
+                                                        : "no picture: not built into this version"};
   }
   rc = report_html_write(path, s->a->input, rows, s->n, err);
 done:

