@@ -454,6 +454,19 @@ static vec3 refine(const work_grid *g, const head_info *head, vec3 c, double lev
   return c;
 }
 
+/* The pair of two candidates, each centre refined to its vitreous. */
+static void make_pair(const work_grid *g, const head_info *head, const candidate *r,
+                      const candidate *l, double score, double symmetry, double range,
+                      eye_pair *e)
+{
+  e->polarity = r->polarity;
+  e->score = score;
+  e->symmetry = symmetry;
+  e->vitreous_level = 0.5 * (r->inner_mean + l->inner_mean);
+  e->right = refine(g, head, r->ras, r->inner_mean, fluid_tolerance(head, r, range));
+  e->left = refine(g, head, l->ras, l->inner_mean, fluid_tolerance(head, l, range));
+}
+
 deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
                               const deface_options *options, eye_pairs *pairs, char *err)
 {
@@ -498,13 +511,8 @@ deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
   for (size_t q = 0; q < npairs && q < EYES_MAX_PAIRS; q++) {
     const candidate *ba = ranked[q].a, *bb = ranked[q].b;
     const candidate *r = ba->ras.x >= bb->ras.x ? ba : bb, *l = r == ba ? bb : ba;
-    eye_pair *e = &pairs->pair[pairs->count++];
-    e->polarity = ba->polarity;
-    e->score = ranked[q].score;
-    e->symmetry = ranked[q].symmetry;
-    e->vitreous_level = 0.5 * (ba->inner_mean + bb->inner_mean);
-    e->right = refine(g, head, r->ras, r->inner_mean, fluid_tolerance(head, r, range));
-    e->left = refine(g, head, l->ras, l->inner_mean, fluid_tolerance(head, l, range));
+    make_pair(g, head, r, l, ranked[q].score, ranked[q].symmetry, range,
+              &pairs->pair[pairs->count++]);
   }
 done:
   free(inner.d);
@@ -582,12 +590,7 @@ deface_status eyes_find_near(const work_grid *g, const head_info *head, vec3 rig
   double symmetry = pair_symmetry(g, head, r->ras, l->ras);
   if (symmetry < EYE_GUIDED_MIN_SYMMETRY)
     goto done;
-  eyes->polarity = r->polarity;
-  eyes->score = (r->score + l->score) * symmetry;
-  eyes->symmetry = symmetry;
-  eyes->vitreous_level = 0.5 * (r->inner_mean + l->inner_mean);
-  eyes->right = refine(g, head, r->ras, r->inner_mean, fluid_tolerance(head, r, range));
-  eyes->left = refine(g, head, l->ras, l->inner_mean, fluid_tolerance(head, l, range));
+  make_pair(g, head, r, l, (r->score + l->score) * symmetry, symmetry, range, eyes);
   *found = 1;
 done:
   free(inner.d);

@@ -4,6 +4,8 @@
 #ifndef DEFACE_GEOMETRY_H
 #define DEFACE_GEOMETRY_H
 
+#include <stddef.h>
+
 #define DEFACE_PI 3.14159265358979323846
 
 typedef struct vec3 {
@@ -22,6 +24,10 @@ static inline vec3 v3_cross(vec3 a, vec3 b)
 double v3_norm(vec3 a);
 /** a / |a|; the zero vector stays zero. */
 vec3 v3_unit(vec3 a);
+
+/** The cell of an axis-aligned grid (origin, step, n cells per axis) nearest to
+ * a point into c; 0 when the point lies outside the grid. */
+int grid_nearest_cell(vec3 origin, double step, const size_t n[3], vec3 p, size_t c[3]);
 
 /** Applies an affine 4x4 (row-major) to a point. */
 vec3 affine_apply(const double m[4][4], vec3 p);

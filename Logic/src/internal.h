@@ -25,6 +25,25 @@ int deface__size_mul(size_t a, size_t b, size_t *out);
 /** Calls the progress callback if any; non-zero means cancel. */
 int deface__report(const deface_options *options, double fraction, const char *stage);
 
+#include <stdint.h>
+
+/** A stored value of a voxel array of a datatype, inlined for the loops that
+ * read every voxel (resampling) and used by deface__volume_stored(). */
+static inline double deface__stored_at(const void *data, deface_datatype type, size_t i)
+{
+  switch (type) {
+  case DEFACE_UINT8: return ((const uint8_t *)data)[i];
+  case DEFACE_INT8: return ((const int8_t *)data)[i];
+  case DEFACE_INT16: return ((const int16_t *)data)[i];
+  case DEFACE_UINT16: return ((const uint16_t *)data)[i];
+  case DEFACE_INT32: return ((const int32_t *)data)[i];
+  case DEFACE_UINT32: return ((const uint32_t *)data)[i];
+  case DEFACE_FLOAT32: return ((const float *)data)[i];
+  case DEFACE_FLOAT64: return ((const double *)data)[i];
+  }
+  return 0;
+}
+
 /** Stored (unscaled) value of a voxel. */
 double deface__volume_stored(const deface_volume *volume, size_t index);
 /** Smallest and largest stored value of a datatype. */

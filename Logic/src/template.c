@@ -58,14 +58,8 @@ deface_status template_load(head_template *t, char *err)
 
 uint8_t template_flags_at(const head_template *t, vec3 p)
 {
-  double f[3] = {(p.x - t->origin.x) / t->step, (p.y - t->origin.y) / t->step,
-                 (p.z - t->origin.z) / t->step};
   size_t c[3];
-  for (int a = 0; a < 3; a++) {
-    double r = floor(f[a] + 0.5);
-    if (!(r >= 0 && r < (double)t->n[a]))
-      return 0;
-    c[a] = (size_t)r;
-  }
+  if (!grid_nearest_cell(t->origin, t->step, t->n, p, c))
+    return 0;
   return t->flags[c[0] + t->n[0] * (c[1] + t->n[1] * c[2])];
 }

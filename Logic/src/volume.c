@@ -180,18 +180,7 @@ void deface_volume_scaling(const deface_volume *volume, double *slope, double *i
 
 double deface__volume_stored(const deface_volume *volume, size_t index)
 {
-  const void *d = volume->data;
-  switch (volume->datatype) {
-  case DEFACE_UINT8: return ((const uint8_t *)d)[index];
-  case DEFACE_INT8: return ((const int8_t *)d)[index];
-  case DEFACE_INT16: return ((const int16_t *)d)[index];
-  case DEFACE_UINT16: return ((const uint16_t *)d)[index];
-  case DEFACE_INT32: return ((const int32_t *)d)[index];
-  case DEFACE_UINT32: return ((const uint32_t *)d)[index];
-  case DEFACE_FLOAT32: return ((const float *)d)[index];
-  case DEFACE_FLOAT64: return ((const double *)d)[index];
-  }
-  return 0;
+  return deface__stored_at(volume->data, volume->datatype, index);
 }
 
 double deface_volume_value(const deface_volume *volume, size_t index)

@@ -26,32 +26,10 @@ int wg_cmp_float(const void *a, const void *b)
 
 long wg_nearest(const work_grid *g, vec3 ras)
 {
-  double f[3] = {(ras.x - g->origin.x) / g->step, (ras.y - g->origin.y) / g->step,
-                 (ras.z - g->origin.z) / g->step};
   size_t c[3];
-  for (int a = 0; a < 3; a++) {
-    double r = floor(f[a] + 0.5);
-    if (!(r >= 0 && r < (double)g->n[a]))
-      return -1;
-    c[a] = (size_t)r;
-  }
+  if (!grid_nearest_cell(g->origin, g->step, g->n, ras, c))
+    return -1;
   return (long)wg_index(g, c[0], c[1], c[2]);
-}
-
-/* A stored value, inlined here: the resampling reads eight a grid point. */
-static inline double stored_at(const void *data, deface_datatype type, size_t i)
-{
-  switch (type) {
-  case DEFACE_UINT8: return ((const uint8_t *)data)[i];
-  case DEFACE_INT8: return ((const int8_t *)data)[i];
-  case DEFACE_INT16: return ((const int16_t *)data)[i];
-  case DEFACE_UINT16: return ((const uint16_t *)data)[i];
-  case DEFACE_INT32: return ((const int32_t *)data)[i];
-  case DEFACE_UINT32: return ((const uint32_t *)data)[i];
-  case DEFACE_FLOAT32: return ((const float *)data)[i];
-  case DEFACE_FLOAT64: return ((const double *)data)[i];
-  }
-  return 0;
 }
 
 /* Trilinear sample of the first time point at continuous voxel coordinates;
@@ -88,7 +66,7 @@ static int sample(const source *in, vec3 p, float *out)
     double wt = (corner & 1 ? w[0] : 1 - w[0]) * (corner & 2 ? w[1] : 1 - w[1]) *
                 (corner & 4 ? w[2] : 1 - w[2]);
     if (wt != 0)
-      acc += wt * stored_at(in->data, in->type, ii + dims[0] * (jj + dims[1] * kk));
+      acc += wt * deface__stored_at(in->data, in->type, ii + dims[0] * (jj + dims[1] * kk));
   }
   /* Scaling is linear: applied once to the interpolated stored value. */
   acc = in->slope * acc + in->inter;
