@@ -577,15 +577,18 @@ deface_status eyes_find_near(const work_grid *g, const head_info *head, vec3 rig
   const candidate *l = best_globe(g, head, ll, nl, range, &scratch);
   if (!r || !l)
     goto done;
-  /* Still a pair: the distance, side by side, of one polarity and a like
-   * depth, and the head mirror-symmetric about it. Not alike in value: a
-   * receive coil's falloff to one side leaves one vitreous at a third of the
-   * other's signal. */
+  /* Still a pair: the distance, side by side, a like depth, alike in value
+   * or of one polarity (a receive coil's falloff to one side leaves one
+   * vitreous at a third of the other's signal; on PD the vitreous sits
+   * between fat and muscle, so noise may flip one globe's polarity), and the
+   * head mirror-symmetric about it. */
   vec3 axis = v3_sub(r->ras, l->ras);
   double dist = v3_norm(axis);
   if (dist < EYE_PAIR_MIN_MM || dist > EYE_PAIR_MAX_MM ||
       fabs(axis.x) / dist < cos(EYE_PAIR_MAX_TILT_DEG * DEFACE_PI / 180.0) ||
-      fabs(r->depth - l->depth) > EYE_PAIR_MAX_DEPTH_DIFF_MM || r->polarity != l->polarity)
+      fabs(r->depth - l->depth) > EYE_PAIR_MAX_DEPTH_DIFF_MM ||
+      (r->polarity != l->polarity &&
+       fabs(r->inner_mean - l->inner_mean) > EYE_PAIR_MAX_VALUE_DIFF * range))
     goto done;
   double symmetry = pair_symmetry(g, head, r->ras, l->ras);
   if (symmetry < EYE_GUIDED_MIN_SYMMETRY)

@@ -103,11 +103,12 @@ deface_status face_check_remaining(const deface_volume *original, const deface_v
 {
   face_search_input in = {0};
   vec3 lo, hi;
-  deface_status st = head_box(original, &lo, &hi, err);
+  head_levels levels;
+  deface_status st = head_box(original, &lo, &hi, &levels, err);
   if (st == DEFACE_OK)
     st = work_grid_build_box(original, lo, hi, GRID_STEP_MM, NULL, &in.grid, err);
   if (st == DEFACE_OK)
-    st = head_find(&in.grid, NULL, &in.head, err);
+    st = head_find(&in.grid, &levels, NULL, &in.head, err);
   if (st == DEFACE_E_REFUSED) /* no head at all: nothing the label could have left */
     st = deface__fail(err, DEFACE_E_SELFCHECK, "the face check found no head in the input");
   if (st == DEFACE_OK)

@@ -79,9 +79,10 @@ static double otsu(const work_grid *g, double lo, double hi)
   return lo + (best_bin + 1) * width;
 }
 
-deface_status head_threshold(const work_grid *g, int *is_ct, double *threshold, double *air,
-                             char *err)
+deface_status head_threshold(const work_grid *g, head_levels *levels, char *err)
 {
+  int *is_ct = &levels->is_ct;
+  double *threshold = &levels->threshold, *air = &levels->air;
   static const double wanted[4] = {1, 10, 90, 99.5};
   double p[4];
   deface_status st = grid_percentiles(g, NULL, wanted, p, 4, err);
@@ -108,13 +109,12 @@ deface_status head_threshold(const work_grid *g, int *is_ct, double *threshold, 
   return DEFACE_OK;
 }
 
-deface_status head_box(const deface_volume *input, vec3 *lo, vec3 *hi, char *err)
+deface_status head_box(const deface_volume *input, vec3 *lo, vec3 *hi, head_levels *levels,
+                       char *err)
 {
   /* A coarse look at the whole field of view: the head's box, widened by
    * HEAD_BOX_MARGIN_MM, is all the analysis grid needs to cover. */
   work_grid g;
-  int is_ct;
-  double threshold, air;
   work_grid_fov(input, lo, hi);
   vec3 fov_lo = *lo, fov_hi = *hi;
   deface_status st = work_grid_build(input, HEAD_BOX_STEP_MM, NULL, &g, err);
@@ -125,15 +125,17 @@ deface_status head_box(const deface_volume *input, vec3 *lo, vec3 *hi, char *err
     work_grid_free(&g);
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the head's box");
   }
-  st = head_threshold(&g, &is_ct, &threshold, &air, err);
+  st = head_threshold(&g, levels, err);
   size_t kept = 0;
   if (st == DEFACE_OK) {
     for (size_t i = 0; i < g.count; i++)
-      mask[i] = g.inside[i] && g.value[i] > threshold;
+      mask[i] = g.inside[i] && g.value[i] > levels->threshold;
     st = wg_largest_component(&g, mask, &kept, err);
   }
-  if (st == DEFACE_E_REFUSED) /* flat: head_find says so on the full grid */
+  if (st == DEFACE_E_REFUSED) { /* flat: head_find says so on the full grid */
     st = DEFACE_OK;
+    levels->is_ct = -1; /* not known: head_find measures them */
+  }
   if (st == DEFACE_OK && kept > 0) {
     vec3 blo = v3(INFINITY, INFINITY, INFINITY), bhi = v3(-INFINITY, -INFINITY, -INFINITY);
     for (size_t k = 0; k < g.n[2]; k++)
@@ -162,14 +164,20 @@ void head_free(head_info *head)
   memset(head, 0, sizeof *head);
 }
 
-deface_status head_find(const work_grid *g, const deface_options *options, head_info *head,
-                        char *err)
+deface_status head_find(const work_grid *g, const head_levels *levels,
+                        const deface_options *options, head_info *head, char *err)
 {
   memset(head, 0, sizeof *head);
   deface_status st = DEFACE_OK;
-  if ((st = head_threshold(g, &head->is_ct, &head->threshold, &head->air_level, err)) !=
-      DEFACE_OK)
-    return st;
+  head_levels own;
+  if (!levels || levels->is_ct < 0) {
+    if ((st = head_threshold(g, &own, err)) != DEFACE_OK)
+      return st;
+    levels = &own;
+  }
+  head->is_ct = levels->is_ct;
+  head->threshold = levels->threshold;
+  head->air_level = levels->air;
   head->mask = malloc(g->count);
   head->depth_sq = malloc(g->count * sizeof *head->depth_sq);
   if (!head->mask || !head->depth_sq) {

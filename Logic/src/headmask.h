@@ -18,20 +18,28 @@ typedef struct head_info {
   double volume_ml;
 } head_info;
 
-/** Finds the head; DEFACE_E_REFUSED when there is none of plausible size. */
-deface_status head_find(const work_grid *g, const deface_options *options, head_info *head,
-                        char *err);
+/** The intensity levels that separate head from air. */
+typedef struct head_levels {
+  int is_ct;
+  double threshold, air;
+} head_levels;
+
+/** Finds the head; DEFACE_E_REFUSED when there is none of plausible size.
+ * `levels` (may be NULL: taken from g) are the field of view's, from
+ * head_box(): a grid cropped to the head holds too little air for them. */
+deface_status head_find(const work_grid *g, const head_levels *levels,
+                        const deface_options *options, head_info *head, char *err);
 void head_free(head_info *head);
 
 /** The tissue/air threshold, CT or not, and the air's level of a grid;
  * DEFACE_E_REFUSED when the image is flat. */
-deface_status head_threshold(const work_grid *g, int *is_ct, double *threshold, double *air,
-                             char *err);
+deface_status head_threshold(const work_grid *g, head_levels *levels, char *err);
 
 /** The RAS box the analysis grid needs: the largest object of a coarse look
  * at the input, widened by a margin, within the field of view (the whole
- * field of view when nothing stands out). */
-deface_status head_box(const deface_volume *input, vec3 *lo, vec3 *hi, char *err);
+ * field of view when nothing stands out), and the field of view's levels. */
+deface_status head_box(const deface_volume *input, vec3 *lo, vec3 *hi, head_levels *levels,
+                       char *err);
 
 /** Percentiles (0..100) of the grid's in-FOV values, or of those under mask
  * (NAN when there are none), from one sorted subsample. */

@@ -14,7 +14,10 @@
 #include <string.h>
 
 #define GRID_STEP_MM 2.0
-#define NEAR_HEAD_MM 4.0     /* the label follows the skin this far into the air */
+/* The label follows the skin this far into the air: beyond the voxels the
+ * threshold calls skin, so that faint skin (low contrast, falloff, a
+ * threshold pushed up by outliers) is still removed. */
+#define NEAR_HEAD_MM 8.0
 #define BRAIN_HEIGHT_MM 20.0 /* above the eyes... */
 #define BRAIN_DEPTH_MM 12.0  /* ...and this deep below the skin lies cranium */
 /* The eye finder's pair and the registered template's eyes agree when each
@@ -235,11 +238,12 @@ static deface_status locate(const deface_volume *input, const deface_options *op
   if (st != DEFACE_OK)
     goto done;
   vec3 box_lo, box_hi;
-  if ((st = head_box(input, &box_lo, &box_hi, err)) != DEFACE_OK ||
+  head_levels levels;
+  if ((st = head_box(input, &box_lo, &box_hi, &levels, err)) != DEFACE_OK ||
       (st = work_grid_build_box(input, box_lo, box_hi, GRID_STEP_MM, options, &grid, err)) !=
           DEFACE_OK)
     goto done;
-  if ((st = head_find(&grid, options, &head, err)) != DEFACE_OK)
+  if ((st = head_find(&grid, &levels, options, &head, err)) != DEFACE_OK)
     goto done;
   result->is_ct = head.is_ct;
   result->air_value = head.is_ct ? -1000.0 : 0.0;

@@ -81,7 +81,7 @@ static size_t find(const phantom *ph, eye_pairs *out)
   head_info head;
   char err[DEFACE_ERRLEN];
   CHECK(work_grid_build(v, 2.0, &o, &g, err) == DEFACE_OK);
-  CHECK(head_find(&g, &o, &head, err) == DEFACE_OK);
+  CHECK(head_find(&g, NULL, &o, &head, err) == DEFACE_OK);
   CHECK(eyes_find_pairs(&g, &head, &o, out, err) == DEFACE_OK);
   head_free(&head);
   work_grid_free(&g);
