@@ -42,9 +42,9 @@ static void print_help(void)
       "  OUTDIR/summary.tsv   a header row and one row per series: series_uid,\n"
       "                       series_number, description, modality, dimensions,\n"
       "                       status (defaced, refused or error), reason, seconds, output\n"
-      "  OUTDIR/skipped.tsv   files that are not image series (not DICOM, DICOMDIR,\n"
-      "                       secondary capture, report, presentation state...): path\n"
-      "                       (relative to the folder) and reason\n"
+      "  OUTDIR/skipped.tsv   every path not read as part of a series (not DICOM,\n"
+      "                       DICOMDIR, secondary capture, report, dangling link, FIFO,\n"
+      "                       unreadable...): path (relative to the folder) and reason\n"
       "  OUTDIR/index.html    a self-contained page: one row per series with its QA\n"
       "                       picture, status, reason and seconds\n"
       "A series the reader or the core turns down (localiser, thin slab...) is\n"
@@ -63,8 +63,12 @@ static void print_help(void)
       "                               3 ears (with --ears)\n"
       "  DEFACED_<name>.json          provenance: tool, version, SHA-256 of input and outputs,\n"
       "                               fill, eye centres (RAS mm), changed volume, status, seconds\n"
-      "Each file is written under a temporary name and renamed when complete; the input is\n"
-      "never modified, and nothing is written when the scan is refused or the check fails.\n"
+      "Each file is written under a temporary name; all of a result are renamed into place\n"
+      "together once complete, so a failed run leaves earlier outputs as they were. The\n"
+      "input is never modified, and nothing is written when the scan is refused or the\n"
+      "check fails. SIGINT, SIGTERM or SIGHUP: temporary files removed, a session's\n"
+      "summary written (\"interrupted\" rows), then deface ends by the signal (exit 130,\n"
+      "143, 129 in a shell). A session locks OUTDIR: a second run into it exits 6.\n"
       "\n"
       "Options:\n"
       "  -o, --output FILE   defaced image path (.nii or .nii.gz), or OUTDIR for a session\n"
@@ -92,8 +96,9 @@ static void print_help(void)
       "in view); 5 self-check failed (nothing written); 6 cannot write output, or it exists\n"
       "without --force, or the QA picture failed (the other outputs are then written and\n"
       "valid). A session exits 0 when every series was defaced or refused, 1 when any\n"
-      "series ended in an error (its row says why), 3 when the folder holds no series, 6\n"
-      "when a defaced series got no QA picture (index.html says why).\n",
+      "series ended in an error (its row says why) or a path could not be read\n"
+      "(skipped.tsv), 3 when the folder holds no series, 6 when a defaced series got no\n"
+      "QA picture (index.html says why) or OUTDIR is in use by another run.\n",
       DEFACE_SIGMA_DEFAULT_MM, DEFACE_SIGMA_MIN_MM, DEFACE_SIGMA_MAX_MM);
 }
 
@@ -105,12 +110,46 @@ static int usage_error(const char *fmt, const char *what)
   return -1;
 }
 
+/* A decimal number, as people write one: digits with at most one point and
+ * an optional exponent; no sign, hexadecimal, inf or nan, no spaces. */
 static int parse_double(const char *text, double lo, double hi, double *out)
 {
+  const char *p = text;
+  size_t digits = 0;
+  for (; *p >= '0' && *p <= '9'; p++)
+    digits++;
+  if (*p == '.')
+    for (p++; *p >= '0' && *p <= '9'; p++)
+      digits++;
+  if (digits && (*p == 'e' || *p == 'E')) {
+    p++;
+    if (*p == '+' || *p == '-')
+      p++;
+    if (!(*p >= '0' && *p <= '9'))
+      return -1;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  if (!digits || *p)
+    return -1;
   char *end;
   errno = 0;
   double v = strtod(text, &end);
-  if (errno || end == text || *end || !(v >= lo && v <= hi))
+  if (errno || *end || !(v >= lo && v <= hi))
+    return -1;
+  *out = v;
+  return 0;
+}
+
+/* A whole number from lo to hi written with digits only: "1.5", "1e3",
+ * "+2", " 7" and "0x10" are not. */
+static int parse_whole(const char *text, unsigned long long lo, unsigned long long hi,
+                       unsigned long long *out)
+{
+  if (!*text || strspn(text, "0123456789") != strlen(text) || strlen(text) > 19)
+    return -1;
+  unsigned long long v = strtoull(text, NULL, 10);
+  if (v < lo || v > hi)
     return -1;
   *out = v;
   return 0;
@@ -161,15 +200,16 @@ int cli_parse(int argc, char **argv, cli_args *args)
       }
     } else if (!strcmp(a, "--seed")) {
       takes = 1;
-      double s;
-      if (value && parse_double(value, 0, 4294967295.0, &s))
-        return usage_error("--seed must be a whole number, not '%s'", value);
+      unsigned long long s;
+      if (value && parse_whole(value, 0, 4294967295ull, &s))
+        return usage_error("--seed must be a whole number from 0 to 4294967295, not '%s'",
+                           value);
       if (value)
         args->seed = (unsigned long)s;
     } else if (!strcmp(a, "--jobs") || !strcmp(a, "-j")) {
       takes = 1;
-      double j;
-      if (value && (parse_double(value, 1, 1024, &j) || j != (double)(int)j))
+      unsigned long long j;
+      if (value && parse_whole(value, 1, 1024, &j))
         return usage_error("--jobs must be a whole number from 1 to 1024, not '%s'", value);
       if (value)
         args->jobs = (int)j;

@@ -9,6 +9,7 @@
 #include "deface.h"
 #include "deface_write.h"
 #include "exit_codes.h"
+#include "interrupt.h"
 #include "paths.h"
 #include "qa.h"
 #include "single.h"
@@ -64,8 +65,15 @@ int main(int argc, char **argv)
     fprintf(stderr, "deface: %s\n", err);
     return EXIT_INTERNAL;
   }
+  if (interrupt_begin(writer) != 0)
+    fprintf(stderr, "deface: cannot start the signal thread: an interrupted run may leave "
+                    "temporary files\n");
   int code = run(&a, writer);
   qa_display_end(); /* the Xvfb started for the pictures, if any */
+  if (interrupt_signal() && code == EXIT_DONE)
+    fprintf(stderr, "deface: %s: %s came after the outputs were complete: they stand\n", a.input,
+            interrupt_name(interrupt_signal()));
+  interrupt_end(); /* after a signal: ends by it, as the shell expects */
   deface_writer_free(writer);
   return code;
 }

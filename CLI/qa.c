@@ -10,6 +10,16 @@
  * stopped by qa_display_end(). VTK's OpenGL and X state is not meant to be
  * driven from several threads at once, so renders are serialised by a mutex
  * (session mode's other work goes on in parallel).
+ *
+ * One connection to the display is opened by qa_display_begin() and held
+ * until qa_display_end(); every picture is drawn through it. An X server
+ * resets when its last client leaves (unless started with -noreset, as ours
+ * is; xvfb-run's is not), and refuses connections while it resets: a picture
+ * that opened its own connection right after the previous one closed failed
+ * now and then with "cannot open the X display" (about 1 in 30 back-to-back
+ * pictures, so 1 session run in 5 with --jobs 2). With the connection held the
+ * server never resets during a run. DISPLAY is read once and never set: no
+ * thread depends on the environment.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "qa.h"
@@ -36,7 +46,11 @@
 static pthread_mutex_t render_lock = PTHREAD_MUTEX_INITIALIZER;
 static int display_state; /* 0 not tried, 1 ready, -1 failed */
 static char display_error[DEFACE_ERRLEN];
+static char display_name[32]; /* the Xvfb we started, ":N" */
 static pid_t xvfb_pid;
+#ifdef DEFACE_WITH_RENDER
+static deface_render_display *held; /* the connection every picture is drawn through */
+#endif
 
 int qa_available(void)
 {
@@ -78,6 +92,8 @@ static int start_xvfb(void)
     snprintf(display_error, sizeof display_error, "cannot start Xvfb: pipe: %s", strerror(errno));
     return -1;
   }
+  char fd[16]; /* made before fork(): the child of a threaded process calls only what is safe */
+  snprintf(fd, sizeof fd, "%d", fds[1]);
   pid_t pid = fork();
   if (pid < 0) {
     snprintf(display_error, sizeof display_error, "cannot start Xvfb: fork: %s", strerror(errno));
@@ -90,16 +106,21 @@ static int start_xvfb(void)
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive the command, even when it is killed */
 #endif
+    /* The command blocks the signals it takes in a thread of its own (interrupt.h): the
+     * server gets them back. Its own process group keeps a terminal's Ctrl-C from killing
+     * it under a run that is still cleaning up. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    setpgid(0, 0);
     int null = open("/dev/null", O_RDWR);
     if (null >= 0) {
       dup2(null, STDIN_FILENO);
       dup2(null, STDOUT_FILENO);
       dup2(null, STDERR_FILENO);
     }
-    char fd[16];
-    snprintf(fd, sizeof fd, "%d", fds[1]);
-    execl(exe, "Xvfb", "-displayfd", fd, "-screen", "0", "1280x1024x24", "-nolisten", "tcp",
-          (char *)NULL);
+    execl(exe, "Xvfb", "-displayfd", fd, "-noreset", "-screen", "0", "1280x1024x24", "-nolisten",
+          "tcp", (char *)NULL);
     _exit(127);
   }
   close(fds[1]);
@@ -126,20 +147,48 @@ static int start_xvfb(void)
              exe);
     return -1;
   }
-  char name[32];
-  snprintf(name, sizeof name, ":%ld", number);
-  setenv("DISPLAY", name, 1);
+  snprintf(display_name, sizeof display_name, ":%ld", number);
   xvfb_pid = pid;
   return 0;
+}
+
+static void stop_xvfb(void)
+{
+  if (xvfb_pid > 0) {
+    kill(xvfb_pid, SIGTERM);
+    waitpid(xvfb_pid, NULL, 0);
+    xvfb_pid = 0;
+  }
+}
+
+/* The display to use, and the connection held to it; the lock is held. */
+static int open_display(void)
+{
+#ifdef DEFACE_WITH_RENDER
+  const char *d = getenv("DISPLAY");
+  if (!(d && *d)) {
+    if (start_xvfb() != 0)
+      return -1;
+    d = display_name;
+  }
+  char why[DEFACE_ERRLEN];
+  if (deface_render_display_open(d, &held, why) != DEFACE_OK) {
+    snprintf(display_error, sizeof display_error, "%s", why);
+    stop_xvfb();
+    return -1;
+  }
+  return 0;
+#else
+  snprintf(display_error, sizeof display_error, "QA pictures are not built into this version");
+  return -1;
+#endif
 }
 
 int qa_display_begin(char *err, size_t size)
 {
   pthread_mutex_lock(&render_lock);
-  if (display_state == 0) {
-    const char *d = getenv("DISPLAY");
-    display_state = (d && *d) || start_xvfb() == 0 ? 1 : -1;
-  }
+  if (display_state == 0)
+    display_state = open_display() == 0 ? 1 : -1;
   int ok = display_state == 1;
   if (!ok && err)
     snprintf(err, size, "%s", display_error);
@@ -150,14 +199,22 @@ int qa_display_begin(char *err, size_t size)
 void qa_display_end(void)
 {
   pthread_mutex_lock(&render_lock);
-  if (xvfb_pid > 0) {
-    kill(xvfb_pid, SIGTERM);
-    waitpid(xvfb_pid, NULL, 0);
-    xvfb_pid = 0;
-    unsetenv("DISPLAY");
-    display_state = 0;
-  }
+#ifdef DEFACE_WITH_RENDER
+  deface_render_display_close(held);
+  held = NULL;
+#endif
+  stop_xvfb();
+  display_state = 0;
   pthread_mutex_unlock(&render_lock);
+}
+
+const char *qa_display_name(void)
+{
+#ifdef DEFACE_WITH_RENDER
+  return display_state == 1 ? deface_render_display_name(held) : NULL;
+#else
+  return NULL;
+#endif
 }
 
 deface_status qa_render(const char *path, const deface_volume *original,
@@ -173,7 +230,7 @@ deface_status qa_render(const char *path, const deface_volume *original,
     return DEFACE_E_OUTPUT;
   pthread_mutex_lock(&render_lock);
   deface_status st =
-      deface_render_qa_png(original, defaced, label, result->tissue_threshold,
+      deface_render_qa_png(held, original, defaced, label, result->tissue_threshold,
                            result->eyes_found ? (const double(*)[3])result->eye_ras : NULL, name,
                            "defaced", result->changed_ml, png, size, why);
   pthread_mutex_unlock(&render_lock);

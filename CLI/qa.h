@@ -13,18 +13,24 @@
 int qa_available(void);
 
 /**
- * Makes sure an X display is there for rendering: nothing when DISPLAY is
- * set; otherwise starts `Xvfb -displayfd` on a free display number, waits
- * until it accepts connections and sets DISPLAY. Call before any thread that
- * renders is started (it sets an environment variable). Idempotent: later
- * calls return the first call's outcome.
+ * Makes sure an X display is there for rendering: DISPLAY when it is set;
+ * otherwise starts `Xvfb -displayfd -noreset` on a free display number and
+ * waits until it accepts connections. Then opens one connection to it and
+ * holds it until qa_display_end(): every picture is drawn through it, and the
+ * server cannot reset between pictures (qa.c says why that matters). DISPLAY
+ * is never set. Idempotent: later calls return the first call's outcome;
+ * thread-safe.
  * @return 0, or -1 with a one-line reason in err (e.g. Xvfb is missing:
  *         install xvfb or run under `xvfb-run -a`).
  */
 int qa_display_begin(char *err, size_t size);
 
-/** Stops the Xvfb that qa_display_begin() started, if any. */
+/** Closes the held connection and stops the Xvfb qa_display_begin() started, if any. */
 void qa_display_end(void);
+
+/** The display the pictures are drawn on (":N"), NULL before
+ * qa_display_begin() succeeded. */
+const char *qa_display_name(void);
 
 /**
  * Renders the QA picture of one result as PNG bytes (see

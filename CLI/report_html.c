@@ -7,7 +7,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "report_html.h"
 #include "deface.h"
-#include "deface_write.h"
 #include "textbuf.h"
 
 #include <stdio.h>
@@ -15,11 +14,13 @@
 #include <string.h>
 
 /* Text or attribute value: the five special characters as entities, other
- * control bytes as spaces (the DICOM text may hold anything). */
+ * control bytes as spaces (the DICOM text may hold anything), bytes that are
+ * not UTF-8 as U+FFFD (the page says it is UTF-8). */
 static void esc(textbuf *t, const char *s)
 {
-  for (; s && *s; s++) {
+  while (s && *s) {
     unsigned char c = (unsigned char)*s;
+    int n = text_utf8_length(s);
     switch (c) {
     case '&':
       textbuf_append(t, "&amp;", 5);
@@ -39,9 +40,12 @@ static void esc(textbuf *t, const char *s)
     default:
       if (c < 0x20 || c == 0x7f)
         textbuf_append(t, " ", 1);
+      else if (n > 0)
+        textbuf_append(t, s, (size_t)n);
       else
-        textbuf_append(t, (const char *)&c, 1);
+        textbuf_append(t, TEXT_REPLACEMENT, 3);
     }
+    s += n > 0 ? n : 1;
   }
 }
 
@@ -53,7 +57,8 @@ static const char STYLE[] =
     "th{background:#eee}td.pic{width:410px}td.pic img{width:400px;height:auto;display:block}"
     "td.num{text-align:right;white-space:nowrap}"
     ".defaced{color:#176b2c;font-weight:bold}.refused{color:#8a5a00;font-weight:bold}"
-    ".error{color:#b00020;font-weight:bold}.none{color:#777;font-style:italic}"
+    ".error{color:#b00020;font-weight:bold}.interrupted{color:#555;font-weight:bold}"
+    ".none{color:#777;font-style:italic}"
     ".reason{min-width:14em;max-width:28em;word-wrap:break-word}";
 
 static void row_html(textbuf *t, const report_row *r)
@@ -93,13 +98,15 @@ static void row_html(textbuf *t, const report_row *r)
   textbuf_printf(t, "</td>\n<td class=\"num\">%.1f</td>\n</tr>\n", r->seconds);
 }
 
-int report_html_write(const char *path, const char *title, const report_row *rows, size_t n,
-                      char *err)
+void report_html_text(const char *title, const report_row *rows, size_t n, textbuf *out)
 {
-  textbuf t = {0};
-  size_t count[3] = {0, 0, 0};
+  textbuf t = *out;
+  size_t count[4] = {0, 0, 0, 0};
   for (size_t i = 0; i < n; i++)
-    count[!strcmp(rows[i].status, "defaced") ? 0 : !strcmp(rows[i].status, "refused") ? 1 : 2]++;
+    count[!strcmp(rows[i].status, "defaced")   ? 0
+          : !strcmp(rows[i].status, "refused") ? 1
+          : !strcmp(rows[i].status, "error")   ? 2
+                                               : 3]++;
   textbuf_printf(&t, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>deface: ");
   esc(&t, title);
   textbuf_printf(&t, "</title>\n<style>");
@@ -108,19 +115,14 @@ int report_html_write(const char *path, const char *title, const report_row *row
   textbuf_printf(&t, "<p class=\"sub\">");
   esc(&t, title);
   textbuf_printf(&t,
-      ": %zu series: %zu defaced, %zu refused, %zu error%s. deface %s. Pictures: the skin "
+      ": %zu series: %zu defaced, %zu refused, %zu error%s%s. deface %s. Pictures: the skin "
       "before (removed region in blue) and after.</p>\n",
-      n, count[0], count[1], count[2], count[2] == 1 ? "" : "s", DEFACE_VERSION);
+      n, count[0], count[1], count[2], count[2] == 1 ? "" : "s",
+      count[3] ? ", the rest interrupted" : "", DEFACE_VERSION);
   textbuf_printf(&t, "<table>\n<thead><tr><th>QA picture</th><th>Series</th><th>Description</th>"
           "<th>Status</th><th>Reason</th><th>Seconds</th></tr></thead>\n<tbody>\n");
   for (size_t i = 0; i < n; i++)
     row_html(&t, &rows[i]);
   textbuf_printf(&t, "</tbody>\n</table>\n</body>\n</html>\n");
-  int rc = -1;
-  if (t.failed)
-    snprintf(err, DEFACE_ERRLEN, "%s: out of memory", path);
-  else
-    rc = deface_write_file(path, t.p, t.n, err) == DEFACE_OK ? 0 : -1;
-  textbuf_free(&t);
-  return rc;
+  *out = t;
 }

@@ -6,6 +6,8 @@
 #ifndef DEFACE_CLI_REPORT_HTML_H
 #define DEFACE_CLI_REPORT_HTML_H
 
+#include "textbuf.h"
+
 #include <stddef.h>
 
 typedef struct report_row {
@@ -13,7 +15,7 @@ typedef struct report_row {
   const char *description;   /* series description */
   const char *modality;      /* e.g. "MR" */
   const char *dimensions;    /* e.g. "181x217x181" */
-  const char *status;        /* "defaced", "refused" or "error" */
+  const char *status;        /* "defaced", "refused", "error" or "interrupted" */
   const char *reason;        /* why not defaced, "" when defaced */
   double seconds;            /* the series' whole time */
   const char *folder;        /* DEFACED_<series> relative to OUTDIR, "" when none */
@@ -22,11 +24,9 @@ typedef struct report_row {
 } report_row;
 
 /**
- * Writes the page to path, replaced atomically (deface_write.h). Every text
- * is HTML-escaped; pictures are linked by their relative paths.
- * @return 0, or -1 with "PATH: reason" in err (DEFACE_ERRLEN bytes).
+ * Appends the page to t (t->failed when out of memory). Every text is
+ * HTML-escaped; pictures are linked by their relative paths.
  */
-int report_html_write(const char *path, const char *title, const report_row *rows, size_t n,
-                      char *err);
+void report_html_text(const char *title, const report_row *rows, size_t n, textbuf *t);
 
 #endif

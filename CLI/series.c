@@ -71,6 +71,21 @@ int series_load(const char *folder, int verbose, deface_volume **volume, deface_
     for (size_t i = 0; i < nskipped; i++)
       fprintf(stderr, "deface: %s: skipped: %s\n", deface_dicom_skipped_path(scan, i),
               deface_dicom_skipped_reason(scan, i));
+  size_t unreadable = 0;
+  for (size_t i = 0; i < nskipped; i++)
+    if (deface_dicom_skipped_unreadable(scan, i)) {
+      fprintf(stderr, "deface: %s: %s\n", deface_dicom_skipped_path(scan, i),
+              deface_dicom_skipped_reason(scan, i));
+      unreadable++;
+    }
+  if (unreadable) { /* a file that cannot be read may be a slice of the series */
+    fprintf(stderr,
+            "deface: %s: %zu path%s in the folder cannot be read, so the series may be "
+            "incomplete: nothing defaced\n",
+            folder, unreadable, unreadable == 1 ? "" : "s");
+    code = EXIT_INPUT;
+    goto done;
+  }
   if (nseries == 0) {
     if (nskipped)
       fprintf(stderr,

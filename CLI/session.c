@@ -22,6 +22,7 @@
 #include "session.h"
 #include "deface_dicom.h"
 #include "exit_codes.h"
+#include "interrupt.h"
 #include "outdir.h"
 #include "outputs.h"
 #include "paths.h"
@@ -31,6 +32,7 @@
 #include "session_report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,7 +40,8 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *const SESSION_ROW_STATUS[] = {"defaced", "refused", "error"};
+const char *const SESSION_ROW_STATUS[ROW_STATUSES] = {"defaced", "refused", "error",
+                                                    "interrupted"};
 
 /* ------------------------------------------------------------------------ */
 /* One series                                                               */
@@ -88,29 +91,99 @@ static void set_row(series_row *row, row_status status, const char *fmt, ...)
   va_end(ap);
 }
 
-/* Reads, defaces and writes series i into its row. Outputs left from an
- * earlier run (with --force) are removed when this run does not deface it. */
+/* deface_progress_fn for a series: no bar (the session has its own), but a
+ * signal stops the core and the write before its commit. */
+static int stop_on_signal(void *user, double fraction, const char *stage)
+{
+  (void)user;
+  (void)fraction;
+  (void)stage;
+  return interrupt_pending();
+}
+
+static const char *file_name(const char *path)
+{
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+/* Outputs left from an earlier run in the series' folder (opened without
+ * following links), when this run does not deface the series; then the
+ * folder itself, if that leaves it empty (never what others put there). */
+static void remove_outputs(const session *s, const output_paths *out, const char *folder, int dfd)
+{
+  const char *paths[4] = {out->image, out->label, out->json, out->qa};
+  if (dfd < 0) { /* not opened by this run: only an existing real folder */
+    dfd = outdir_series_open(s->outfd, folder, 0);
+    if (dfd < 0)
+      return;
+    remove_outputs(s, out, folder, dfd);
+    close(dfd);
+    return;
+  }
+  for (int k = 0; k < 4; k++)
+    if (paths[k][0])
+      unlinkat(dfd, file_name(paths[k]), 0);
+  unlinkat(s->outfd, folder, AT_REMOVEDIR);
+}
+
+/* Reads, defaces and writes series i into its row. */
 static void run_series(session *s, size_t i)
 {
   series_row *row = &s->rows[i];
   const deface_dicom_series_info *info = deface_dicom_series_at(s->scan, i);
   double t0 = output_now_seconds();
-  char dir[CLI_PATH_MAX], source_dir[CLI_PATH_MAX], err[DEFACE_ERRLEN] = "";
+  char dir[CLI_PATH_MAX], folder[SESSION_NAME_MAX + 16], source_dir[CLI_PATH_MAX];
+  char err[DEFACE_ERRLEN] = "";
   output_paths out;
+  output_txn txn = {0};
   deface_volume *volume = NULL;
   deface_nifti *header = NULL;
   const char **files = NULL;
+  int dfd = -1, keep_previous = 0;
   set_row(row, ROW_ERROR, "%s", "not run"); /* until this function says otherwise */
+  snprintf(folder, sizeof folder, "DEFACED_%s", s->names[i]);
   int named = series_paths(s, i, dir, &out) == 0;
+  if (!qa_available() || s->a->no_qa)
+    out.qa[0] = '\0';
   if (!named) {
     set_row(row, ROW_ERROR, "%s: output path too long", s->a->output);
+    goto done;
+  }
+  if (interrupt_pending()) {
+    set_row(row, ROW_INTERRUPTED, "not started: %s", interrupt_name(interrupt_signal()));
+    keep_previous = 1;
     goto done;
   }
   if (info->status != DEFACE_OK) {
     set_row(row, info->status == DEFACE_E_REFUSED ? ROW_REFUSED : ROW_ERROR, "%s", info->reason);
     goto done;
   }
-  deface_status st = series_read(s->scan, i, &volume, &header, err);
+  /* The series' folder, never through a symbolic link (an earlier
+   * DEFACED_<series> replaced by a link must not receive, nor lose, files
+   * elsewhere); then every output's temporary, before the work. */
+  if ((dfd = outdir_series_open(s->outfd, folder, 1)) < 0) {
+    char why[128] = "";
+    int e = errno;
+    keep_previous = 1; /* nothing is removed through what this run cannot open */
+    if (e == ELOOP || e == ENOTDIR)
+      set_row(row, ROW_ERROR, "%s: is a symbolic link or not a folder: not followed; remove it",
+              dir);
+    else
+      set_row(row, ROW_ERROR, "%s: cannot create the folder: %s", dir,
+              strerror_r(e, why, sizeof why) == 0 ? why : "error");
+    goto done;
+  }
+  const char *names[4] = {out.image, out.label, out.json, out.qa};
+  for (int k = 0; k < 4; k++) /* what a killed run left (this run holds OUTDIR's lock) */
+    if (names[k][0])
+      deface_write_remove_leftovers(dfd, file_name(names[k]));
+  deface_status st = output_txn_open(s->writer, &out, dfd, dir, &txn, err);
+  if (st != DEFACE_OK) {
+    set_row(row, ROW_ERROR, "%s", err);
+    goto done;
+  }
+  st = series_read(s->scan, i, &volume, &header, err);
   if (st != DEFACE_OK) {
     set_row(row, st == DEFACE_E_REFUSED ? ROW_REFUSED : ROW_ERROR, "%s", err);
     goto done;
@@ -120,24 +193,11 @@ static void run_series(session *s, size_t i)
     set_row(row, ROW_ERROR, "out of memory");
     goto done;
   }
-  if (outdir_make(dir) != 0) {
-    char why[128] = "";
-    strerror_r(errno, why, sizeof why); /* strerror() is not thread-safe */
-    set_row(row, ROW_ERROR, "%s: cannot create the folder: %s", dir, why);
-    goto done;
-  }
   common_folder(files, nfiles, source_dir, sizeof source_dir);
   output_source source = {source_dir, files, nfiles};
   output_outcome o;
-  if (!qa_available() || s->a->no_qa)
-    out.qa[0] = '\0';
-  output_txn txn;
-  if ((st = output_txn_open(s->writer, &out, -1, NULL, &txn, err)) != DEFACE_OK) {
-    set_row(row, ROW_ERROR, "%s", err);
-    goto done;
-  }
-  st = output_deface_and_write(s->a, &source, &out, &txn, volume, header, t0, NULL, NULL, &o);
-  output_txn_close(&txn);
+  st = output_deface_and_write(s->a, &source, &out, &txn, volume, header, t0, stop_on_signal, NULL,
+                               &o);
   row->render_seconds = o.qa_seconds;
   if (st == DEFACE_OK && out.qa[0]) {
     row->has_picture = o.qa_status == DEFACE_OK;
@@ -146,7 +206,11 @@ static void run_series(session *s, size_t i)
   }
   if (st == DEFACE_OK)
     set_row(row, ROW_DEFACED, "%s", "");
-  else if (st == DEFACE_E_REFUSED)
+  else if (st == DEFACE_E_CANCELLED && interrupt_pending()) {
+    set_row(row, ROW_INTERRUPTED, "stopped by %s; nothing replaced",
+            interrupt_name(interrupt_signal()));
+    keep_previous = 1;
+  } else if (st == DEFACE_E_REFUSED)
     set_row(row, ROW_REFUSED, "%s", o.message);
   else if (st == DEFACE_E_SELFCHECK) { /* nothing written, but no normal refusal either */
     set_row(row, ROW_ERROR, "self-check failed: %s", o.message);
@@ -154,13 +218,13 @@ static void run_series(session *s, size_t i)
   } else
     set_row(row, ROW_ERROR, "%s", o.message);
 done:
-  if (named && row->status != ROW_DEFACED) {
-    unlink(out.image);
-    unlink(out.label);
-    unlink(out.json);
-    unlink(out.qa);
-    rmdir(dir); /* only when empty: never what others put there */
-  }
+  output_txn_close(&txn); /* what was not committed goes */
+  if (named && row->status != ROW_DEFACED && !keep_previous)
+    remove_outputs(s, &out, folder, dfd);
+  else if (named && row->status != ROW_DEFACED && dfd >= 0)
+    unlinkat(s->outfd, folder, AT_REMOVEDIR); /* a folder this run made, if still empty */
+  if (dfd >= 0)
+    close(dfd);
   row->seconds = output_now_seconds() - t0;
   free(files);
   deface_volume_free(volume);
@@ -175,6 +239,8 @@ done:
 static void report_series(session *s, size_t i)
 {
   const series_row *row = &s->rows[i];
+  if (row->status == ROW_INTERRUPTED)
+    return; /* one line for the whole session says it */
   if (s->a->quiet && row->status != ROW_ERROR && !row->picture_error[0])
     return;
   if (row->status == ROW_DEFACED && !s->a->verbose && !row->picture_error[0])
@@ -203,7 +269,7 @@ static void *worker(void *user)
     pthread_mutex_unlock(&s->lock);
     if (i >= s->n)
       return NULL;
-    run_series(s, i);
+    run_series(s, i); /* after a signal: each remaining row says "interrupted" at once */
     pthread_mutex_lock(&s->lock);
     s->done++;
     report_series(s, i);
@@ -241,18 +307,39 @@ static int online_cores(void)
   return n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
 }
 
+/* Paths the scan could not read: each on stderr (even with --quiet: a series
+ * may be missing), counted as errors. */
+static size_t report_unreadable(const cli_args *a, const deface_dicom_folder *scan)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < deface_dicom_skipped_count(scan); i++)
+    if (deface_dicom_skipped_unreadable(scan, i)) {
+      fprintf(stderr, "deface: %s: %s (listed in skipped.tsv)\n", deface_dicom_skipped_path(scan, i),
+              deface_dicom_skipped_reason(scan, i));
+      n++;
+    }
+  (void)a;
+  return n;
+}
+
+static int give_names(session *s)
+{
+  session_names *given = session_names_new();
+  int rc = given ? 0 : -1;
+  for (size_t i = 0; i < s->n && rc == 0; i++) {
+    const deface_dicom_series_info *info = deface_dicom_series_at(s->scan, i);
+    rc = session_names_make(given, info->series_number, info->description, s->names[i]);
+  }
+  session_names_free(given);
+  return rc;
+}
+
 int session_run(const cli_args *a, deface_writer *writer)
 {
   int code = outdir_check(a);
   if (code != 0)
     return code;
-  char err[DEFACE_ERRLEN] = "", summary[CLI_PATH_MAX], skipped[CLI_PATH_MAX], index[CLI_PATH_MAX];
-  if (snprintf(summary, sizeof summary, "%s/summary.tsv", a->output) >= (int)sizeof summary ||
-      snprintf(skipped, sizeof skipped, "%s/skipped.tsv", a->output) >= (int)sizeof skipped ||
-      snprintf(index, sizeof index, "%s/index.html", a->output) >= (int)sizeof index) {
-    fprintf(stderr, "deface: %s: path too long\n", a->output);
-    return EXIT_USAGE;
-  }
+  char err[DEFACE_ERRLEN] = "";
   deface_dicom_folder *scan = NULL;
   deface_status st = deface_dicom_scan(a->input, &scan, err);
   if (st != DEFACE_OK) {
@@ -264,12 +351,14 @@ int session_run(const cli_args *a, deface_writer *writer)
   s.a = a;
   s.writer = writer;
   s.scan = scan;
+  s.outfd = s.lockfd = -1;
   s.n = deface_dicom_series_count(scan);
   size_t nskipped = deface_dicom_skipped_count(scan);
   if (a->verbose)
     for (size_t i = 0; i < nskipped; i++)
       fprintf(stderr, "deface: %s: skipped: %s\n", deface_dicom_skipped_path(scan, i),
               deface_dicom_skipped_reason(scan, i));
+  size_t unreadable = report_unreadable(a, scan);
   if (s.n == 0) {
     fprintf(stderr, "deface: %s: no DICOM image series in the folder (%zu file%s skipped)\n",
             a->input, nskipped, nskipped == 1 ? "" : "s");
@@ -278,26 +367,21 @@ int session_run(const cli_args *a, deface_writer *writer)
   }
   s.names = calloc(s.n, sizeof *s.names);
   s.rows = calloc(s.n, sizeof *s.rows);
-  if (!s.names || !s.rows) {
+  if (!s.names || !s.rows || give_names(&s) != 0) {
     fprintf(stderr, "deface: %s: out of memory\n", a->input);
     code = EXIT_INTERNAL;
     goto done;
   }
-  for (size_t i = 0; i < s.n; i++) {
-    const deface_dicom_series_info *info = deface_dicom_series_at(scan, i);
-    session_series_name(info->series_number, info->description,
-                        (const char(*)[SESSION_NAME_MAX + 1]) s.names, i, s.names[i]);
-  }
-  if (outdir_make(a->output) != 0) {
-    fprintf(stderr, "deface: %s: cannot create the folder: %s\n", a->output, strerror(errno));
-    code = EXIT_OUTPUT;
+  if ((code = outdir_open(a->output, &s.outfd, &s.lockfd)) != 0)
     goto done;
+  /* A summary always describes one whole run: an earlier one goes first, with
+   * what a killed run left of the reports. */
+  static const char *const reports[3] = {"summary.tsv", "skipped.tsv", "index.html"};
+  for (int k = 0; k < 3; k++) {
+    unlinkat(s.outfd, reports[k], 0);
+    deface_write_remove_leftovers(s.outfd, reports[k]);
   }
-  /* A summary always describes one whole run: an earlier one goes first. */
-  unlink(summary);
-  unlink(skipped);
-  unlink(index);
-  /* One X display for all the pictures, set up before the threads (it may set DISPLAY). */
+  /* One X display for all the pictures, set up before the threads. */
   if (qa_available() && !a->no_qa && qa_display_begin(err, sizeof err) != 0)
     fprintf(stderr, "deface: %s: %s\n", a->input, err);
   progress_init(&s.bar, !a->quiet && isatty(STDERR_FILENO), a->input);
@@ -308,38 +392,41 @@ int session_run(const cli_args *a, deface_writer *writer)
   }
   run_all(&s, a->jobs > 0 ? a->jobs : online_cores());
   pthread_mutex_destroy(&s.lock);
-  size_t count[3] = {0, 0, 0}, no_picture = 0, self_check_failed = 0;
+  size_t count[ROW_STATUSES] = {0}, no_picture = 0, self_check_failed = 0;
   for (size_t i = 0; i < s.n; i++) {
     count[s.rows[i].status]++;
     self_check_failed += s.rows[i].self_check_failed;
     no_picture += s.rows[i].picture_error[0] != '\0';
   }
-  if (session_write_tables(&s, summary, skipped) != 0) {
-    code = EXIT_OUTPUT;
-    goto done;
-  }
-  if (session_write_index(&s, index, err) != 0) {
+  if (session_write_reports(&s, err) != 0) {
     fprintf(stderr, "deface: %s\n", err);
     code = EXIT_OUTPUT;
     goto done;
   }
   /* A missing QA picture is an output failure, after everything else was written. */
-  code = self_check_failed  ? EXIT_SELFCHECK
-         : count[ROW_ERROR] ? EXIT_INTERNAL
-         : no_picture       ? EXIT_OUTPUT
-                            : EXIT_DONE;
+  code = self_check_failed                          ? EXIT_SELFCHECK
+         : count[ROW_ERROR] || unreadable           ? EXIT_INTERNAL
+         : no_picture                               ? EXIT_OUTPUT
+                                                    : EXIT_DONE;
+  if (count[ROW_INTERRUPTED])
+    fprintf(stderr,
+            "deface: %s: interrupted by %s: %zu of %zu series not done (\"interrupted\" in "
+            "summary.tsv); temporary files removed\n",
+            a->input, interrupt_name(interrupt_signal()), count[ROW_INTERRUPTED], s.n);
   if (!a->quiet) {
     fprintf(stderr,
-            "deface: %s: %zu series: %zu defaced, %zu refused, %zu error%s; %zu file%s "
-            "skipped\n",
+            "deface: %s: %zu series: %zu defaced, %zu refused, %zu error%s%s; %zu file%s "
+            "skipped%s\n",
             a->input, s.n, count[ROW_DEFACED], count[ROW_REFUSED], count[ROW_ERROR],
-            count[ROW_ERROR] == 1 ? "" : "s", nskipped, nskipped == 1 ? "" : "s");
+            count[ROW_ERROR] == 1 ? "" : "s", count[ROW_INTERRUPTED] ? ", some interrupted" : "",
+            nskipped, nskipped == 1 ? "" : "s", unreadable ? " (some could not be read)" : "");
     if (no_picture)
       fprintf(stderr, "deface: %s: %zu defaced series without a QA picture\n", a->input,
               no_picture);
-    printf("%s\n%s\n%s\n", summary, skipped, index);
+    printf("%s/summary.tsv\n%s/skipped.tsv\n%s/index.html\n", a->output, a->output, a->output);
   }
 done:
+  outdir_close(a->output, s.outfd, s.lockfd);
   free(s.names);
   free(s.rows);
   deface_dicom_folder_free(scan);

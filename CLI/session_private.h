@@ -15,8 +15,9 @@
 #include <pthread.h>
 #include <stddef.h>
 
-typedef enum { ROW_DEFACED, ROW_REFUSED, ROW_ERROR } row_status;
-extern const char *const SESSION_ROW_STATUS[];
+/* A series' outcome; "interrupted": not done because a signal stopped the run. */
+typedef enum { ROW_DEFACED, ROW_REFUSED, ROW_ERROR, ROW_INTERRUPTED, ROW_STATUSES } row_status;
+extern const char *const SESSION_ROW_STATUS[ROW_STATUSES];
 
 typedef struct series_row {
   row_status status;
@@ -32,6 +33,7 @@ typedef struct session {
   const cli_args *a;
   deface_writer *writer; /* knows every temporary, for a signal (may be NULL) */
   const deface_dicom_folder *scan;
+  int outfd, lockfd;                   /* OUTDIR, open; its lock (outdir.h) */
   size_t n;                            /* series */
   char (*names)[SESSION_NAME_MAX + 1]; /* per series: DEFACED_<name> */
   series_row *rows;                    /* per series, written by its thread */

@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "session_report.h"
 #include "deface_write.h"
+#include "paths.h"
 #include "report_html.h"
 #include "textbuf.h"
 
@@ -13,12 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A TSV field: tabs, line breaks and other control bytes become spaces. */
+/* A TSV field: tabs, line breaks and other control bytes become spaces;
+ * bytes that are not UTF-8 become U+FFFD. */
 static void put_field(textbuf *t, const char *s, int last)
 {
-  for (; s && *s; s++) {
+  while (s && *s) {
     unsigned char c = (unsigned char)*s;
-    textbuf_printf(t, "%c", c < 0x20 || c == 0x7f ? ' ' : c);
+    int n = text_utf8_length(s);
+    if (c < 0x20 || c == 0x7f)
+      textbuf_append(t, " ", 1);
+    else if (n > 0)
+      textbuf_append(t, s, (size_t)n);
+    else
+      textbuf_append(t, TEXT_REPLACEMENT, 3);
+    s += n > 0 ? n : 1;
   }
   textbuf_printf(t, last ? "\n" : "\t");
 }
@@ -31,26 +40,38 @@ static void dims_text(const size_t d[4], char *out, size_t size)
     n += (size_t)snprintf(out + n, size - n, "%s%zu", k ? "x" : "", d[k]);
 }
 
-/* `path` relative to the scanned folder (the scan names files under it). */
-static const char *relative(const char *folder, const char *path)
+/* `text` with every path under the scanned folder made relative to it
+ * ("FOLDER/a/b" -> "a/b"), for a reason that names two files as for a path:
+ * the tables do not show where the session lay on this machine. */
+static void relative(const char *folder, const char *text, char *out, size_t size)
 {
-  size_t n = strlen(folder);
+  size_t n = strlen(folder), k = 0;
   while (n > 1 && folder[n - 1] == '/')
     n--;
-  if (strncmp(path, folder, n) != 0 || path[n] != '/')
-    return path;
-  path += n;
-  while (*path == '/')
-    path++;
-  return path;
+  while (*text && k + 1 < size) {
+    if (n > 0 && strncmp(text, folder, n) == 0 && text[n] == '/') {
+      text += n;
+      while (*text == '/')
+        text++;
+      continue;
+    }
+    if (n > 0 && strncmp(text, folder, n) == 0 && strchr(" ,:;)", text[n])) {
+      text += n; /* the folder itself (a NUL ends the text too) */
+      out[k++] = '.';
+      continue;
+    }
+    out[k++] = *text++;
+  }
+  out[k] = '\0';
 }
 
-int session_write_tables(const session *s, const char *summary_path, const char *skipped_path)
+static void summary_text(const session *s, textbuf *sum)
 {
-  textbuf sum = {0}, skip = {0};
+  const char *folder = deface_dicom_folder_path(s->scan);
+  char reason[DEFACE_ERRLEN];
   textbuf_printf(
-      &sum, "series_uid\tseries_number\tdescription\tmodality\tdimensions\tstatus\treason\tseconds"
-            "\toutput\n");
+      sum, "series_uid\tseries_number\tdescription\tmodality\tdimensions\tstatus\treason\tseconds"
+           "\toutput\n");
   for (size_t i = 0; i < s->n; i++) {
     const deface_dicom_series_info *info = deface_dicom_series_at(s->scan, i);
     const series_row *row = &s->rows[i];
@@ -60,51 +81,44 @@ int session_write_tables(const session *s, const char *summary_path, const char 
     dims_text(info->dims, dims, sizeof dims);
     if (row->status == ROW_DEFACED)
       snprintf(output, sizeof output, "DEFACED_%s", s->names[i]);
-    put_field(&sum, info->series_uid, 0);
-    put_field(&sum, number, 0);
-    put_field(&sum, info->description, 0);
-    put_field(&sum, info->modality, 0);
-    put_field(&sum, dims, 0);
-    put_field(&sum, SESSION_ROW_STATUS[row->status], 0);
-    /* The reader's reasons start with the file's path: relative, as in skipped.tsv. */
-    put_field(&sum, relative(deface_dicom_folder_path(s->scan), row->reason), 0);
-    textbuf_printf(&sum, "%.2f\t", row->seconds);
-    put_field(&sum, output, 1);
+    put_field(sum, info->series_uid, 0);
+    put_field(sum, number, 0);
+    put_field(sum, info->description, 0);
+    put_field(sum, info->modality, 0);
+    put_field(sum, dims, 0);
+    put_field(sum, SESSION_ROW_STATUS[row->status], 0);
+    relative(folder, row->reason, reason, sizeof reason); /* as in skipped.tsv */
+    put_field(sum, reason, 0);
+    textbuf_printf(sum, "%.2f\t", row->seconds);
+    put_field(sum, output, 1);
   }
-  textbuf_printf(&skip, "path\treason\n");
-  const char *folder = deface_dicom_folder_path(s->scan);
-  for (size_t i = 0; i < deface_dicom_skipped_count(s->scan); i++) {
-    put_field(&skip, relative(folder, deface_dicom_skipped_path(s->scan, i)), 0);
-    put_field(&skip, deface_dicom_skipped_reason(s->scan, i), 1);
-  }
-  int rc = 0;
-  char err[DEFACE_ERRLEN];
-  if (sum.failed || skip.failed) {
-    fprintf(stderr, "deface: %s: out of memory\n", summary_path);
-    rc = -1;
-  } else if (deface_write_file(skipped_path, skip.p, skip.n, err) != DEFACE_OK ||
-             deface_write_file(summary_path, sum.p, sum.n, err) != DEFACE_OK) {
-    fprintf(stderr, "deface: %s\n", err);
-    rc = -1;
-  }
-  textbuf_free(&sum);
-  textbuf_free(&skip);
-  return rc;
 }
 
-/* index.html: the rows as report_html.c shows them. */
-int session_write_index(const session *s, const char *path, char *err)
+static void skipped_text(const session *s, textbuf *skip)
 {
-  report_row *rows = calloc(s->n, sizeof *rows);
-  char(*number)[32] = calloc(s->n, sizeof *number);
-  char(*dims)[96] = calloc(s->n, sizeof *dims);
-  char(*folder)[SESSION_NAME_MAX + 16] = calloc(s->n, sizeof *folder);
-  char(*picture)[2 * SESSION_NAME_MAX + 32] = calloc(s->n, sizeof *picture);
-  int rc = -1;
-  if (!rows || !number || !dims || !folder || !picture) {
-    snprintf(err, DEFACE_ERRLEN, "%s: out of memory", path);
-    goto done;
+  const char *folder = deface_dicom_folder_path(s->scan);
+  char path[CLI_PATH_MAX], reason[DEFACE_ERRLEN + CLI_PATH_MAX];
+  textbuf_printf(skip, "path\treason\n");
+  for (size_t i = 0; i < deface_dicom_skipped_count(s->scan); i++) {
+    relative(folder, deface_dicom_skipped_path(s->scan, i), path, sizeof path);
+    relative(folder, deface_dicom_skipped_reason(s->scan, i), reason, sizeof reason);
+    put_field(skip, path, 0);
+    put_field(skip, reason, 1);
   }
+}
+
+/* index.html: the rows as report_html.c shows them. 0, or -1 when out of memory. */
+static int index_text(const session *s, textbuf *page)
+{
+  report_row *rows = calloc(s->n ? s->n : 1, sizeof *rows);
+  char(*number)[32] = calloc(s->n ? s->n : 1, sizeof *number);
+  char(*dims)[96] = calloc(s->n ? s->n : 1, sizeof *dims);
+  char(*folder)[SESSION_NAME_MAX + 16] = calloc(s->n ? s->n : 1, sizeof *folder);
+  char(*picture)[2 * SESSION_NAME_MAX + 32] = calloc(s->n ? s->n : 1, sizeof *picture);
+  char(*reason)[DEFACE_ERRLEN] = calloc(s->n ? s->n : 1, sizeof *reason);
+  int rc = -1;
+  if (!rows || !number || !dims || !folder || !picture || !reason)
+    goto done;
   for (size_t i = 0; i < s->n; i++) {
     const deface_dicom_series_info *info = deface_dicom_series_at(s->scan, i);
     const series_row *row = &s->rows[i];
@@ -116,12 +130,13 @@ int session_write_index(const session *s, const char *path, char *err)
     if (row->has_picture)
       snprintf(picture[i], sizeof picture[i], "DEFACED_%s/DEFACED_%s_qa.png", s->names[i],
                s->names[i]);
+    relative(deface_dicom_folder_path(s->scan), row->reason, reason[i], sizeof reason[i]);
     rows[i] = (report_row){number[i],
                            info->description,
                            info->modality,
                            dims[i],
                            SESSION_ROW_STATUS[row->status],
-                           relative(deface_dicom_folder_path(s->scan), row->reason),
+                           reason[i],
                            row->seconds,
                            folder[i],
                            row->has_picture ? picture[i] : NULL,
@@ -130,12 +145,44 @@ int session_write_index(const session *s, const char *path, char *err)
                            : s->a->no_qa                ? "no picture: --no-qa"
                                                         : "no picture: not built into this version"};
   }
-  rc = report_html_write(path, s->a->input, rows, s->n, err);
+  report_html_text(s->a->input, rows, s->n, page);
+  rc = 0;
 done:
   free(rows);
   free(number);
   free(dims);
   free(folder);
   free(picture);
+  free(reason);
   return rc;
+}
+
+int session_write_reports(const session *s, char *err)
+{
+  static const char *const names[3] = {"summary.tsv", "skipped.tsv", "index.html"};
+  textbuf text[3] = {{0}, {0}, {0}};
+  summary_text(s, &text[0]);
+  skipped_text(s, &text[1]);
+  int ok = index_text(s, &text[2]) == 0;
+  for (int k = 0; k < 3; k++)
+    ok = ok && !text[k].failed;
+  deface_status st = DEFACE_OK;
+  deface_txn *txn = NULL;
+  if (!ok) {
+    snprintf(err, DEFACE_ERRLEN, "%s: out of memory writing the reports", s->a->output);
+    st = DEFACE_E_NOMEM;
+  } else if ((st = deface_txn_new(s->writer, &txn, err)) == DEFACE_OK) {
+    for (int k = 0; k < 3 && st == DEFACE_OK; k++) {
+      size_t index;
+      st = deface_txn_add_at(txn, s->outfd, s->a->output, names[k], &index, err);
+      if (st == DEFACE_OK)
+        st = deface_txn_write(txn, index, text[k].p, text[k].n, err);
+    }
+    if (st == DEFACE_OK)
+      st = deface_txn_commit(txn, err);
+  }
+  deface_txn_free(txn);
+  for (int k = 0; k < 3; k++)
+    textbuf_free(&text[k]);
+  return st == DEFACE_OK ? 0 : -1;
 }

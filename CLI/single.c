@@ -9,14 +9,17 @@
 #include "deface.h"
 #include "deface_nifti.h"
 #include "exit_codes.h"
+#include "interrupt.h"
 #include "outputs.h"
 #include "paths.h"
 #include "progress.h"
 #include "qa.h"
+#include "textbuf.h"
 #ifdef DEFACE_WITH_DICOM
 #include "series.h"
 #endif
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +68,10 @@ static int name_outputs(const cli_args *a, output_paths *o)
       return -1;
     }
     path_split(a->input, dir, sizeof dir, base, sizeof base);
-    snprintf(o->qa_name, sizeof o->qa_name, "%.250s", base);
+    textbuf caption = {0}; /* the picture's text is UTF-8 whatever the file name */
+    textbuf_append_utf8(&caption, base);
+    snprintf(o->qa_name, sizeof o->qa_name, "%.250s", caption.failed ? "" : caption.p);
+    textbuf_free(&caption);
   }
   if (a->label && !path_is_nifti(a->label)) {
     fprintf(stderr, "deface: %s: the label must end in .nii or .nii.gz\n", a->label);
@@ -126,10 +132,16 @@ static int deface_and_write(const cli_args *a, const output_source *source, cons
 {
   progress_bar bar;
   progress_init(&bar, !a->quiet && isatty(STDERR_FILENO), a->input);
+  bar.cancelled = interrupt_pending; /* a signal stops the core, and the write before its commit */
   output_outcome o;
   deface_status st =
       output_deface_and_write(a, source, out, txn, input, header, t0, progress_update, &bar, &o);
   progress_done(&bar);
+  if (st == DEFACE_E_CANCELLED && interrupt_pending()) {
+    fprintf(stderr, "deface: %s: interrupted by %s: nothing written, temporary files removed\n",
+            a->input, interrupt_name(interrupt_signal()));
+    return EXIT_INTERNAL;
+  }
   if (st != DEFACE_OK) {
     if (o.writing)
       fprintf(stderr, "deface: %s\n", o.message);
@@ -157,9 +169,29 @@ static int deface_and_write(const cli_args *a, const output_source *source, cons
   return EXIT_DONE;
 }
 
-/* Every output's temporary, now: a folder that cannot be written shows before the work. */
-static int open_outputs(deface_writer *writer, const output_paths *out, output_txn *txn)
+/* With --force: the temporaries a killed run left for these outputs. */
+static void remove_leftovers(const output_paths *out)
 {
+  const char *paths[4] = {out->image, out->label, out->json, out->qa};
+  for (int k = 0; k < 4; k++) {
+    char dir[CLI_PATH_MAX], base[CLI_PATH_MAX];
+    if (!paths[k][0])
+      continue;
+    path_split(paths[k], dir, sizeof dir, base, sizeof base);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      deface_write_remove_leftovers(fd, base);
+      close(fd);
+    }
+  }
+}
+
+/* Every output's temporary, now: a folder that cannot be written shows before the work. */
+static int open_outputs(const cli_args *a, deface_writer *writer, const output_paths *out,
+                        output_txn *txn)
+{
+  if (a->force)
+    remove_leftovers(out);
   char err[DEFACE_ERRLEN] = "";
   deface_status st = output_txn_open(writer, out, -1, NULL, txn, err);
   if (st == DEFACE_OK)
@@ -188,7 +220,7 @@ int single_run_file(const cli_args *a, deface_writer *writer)
     fprintf(stderr, "deface: %s: warning: no qform or sform; geometry taken from pixdim\n",
             a->input);
   output_txn txn;
-  int code = open_outputs(writer, &out, &txn);
+  int code = open_outputs(a, writer, &out, &txn);
   if (code == 0) {
     output_source source = {a->input, NULL, 0};
     code = deface_and_write(a, &source, &out, &txn, input, header, t0);
@@ -218,7 +250,7 @@ int single_run_series(const cli_args *a, deface_writer *writer)
     return EXIT_OUTPUT;
   double t0 = output_now_seconds();
   output_txn txn;
-  int code = open_outputs(writer, &out, &txn);
+  int code = open_outputs(a, writer, &out, &txn);
   if (code != 0)
     return code;
   deface_volume *input = NULL;

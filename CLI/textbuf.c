@@ -59,3 +59,46 @@ void textbuf_free(textbuf *t)
   t->n = t->cap = 0;
   t->failed = 0;
 }
+
+int text_utf8_length(const char *str)
+{
+  const unsigned char *s = (const unsigned char *)str;
+  if (s[0] < 0x80)
+    return s[0] ? 1 : 0;
+  int n;
+  unsigned lo = 0x80, hi = 0xbf; /* the second byte's range */
+  if (s[0] >= 0xc2 && s[0] <= 0xdf)
+    n = 2;
+  else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+    n = 3;
+    if (s[0] == 0xe0)
+      lo = 0xa0; /* no overlong form */
+    else if (s[0] == 0xed)
+      hi = 0x9f; /* no surrogate */
+  } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+    n = 4;
+    if (s[0] == 0xf0)
+      lo = 0x90;
+    else if (s[0] == 0xf4)
+      hi = 0x8f; /* at most U+10FFFF */
+  } else
+    return 0;
+  if (s[1] < lo || s[1] > hi)
+    return 0;
+  for (int k = 2; k < n; k++)
+    if (s[k] < 0x80 || s[k] > 0xbf)
+      return 0;
+  return n;
+}
+
+void textbuf_append_utf8(textbuf *t, const char *s)
+{
+  while (s && *s) {
+    int n = text_utf8_length(s);
+    if (n > 0)
+      textbuf_append(t, s, (size_t)n);
+    else
+      textbuf_append(t, TEXT_REPLACEMENT, 3);
+    s += n > 0 ? n : 1;
+  }
+}

@@ -21,6 +21,21 @@ void textbuf_printf(textbuf *t, const char *fmt, ...)
     ;
 /** Appends len bytes. */
 void textbuf_append(textbuf *t, const char *s, size_t len);
+/**
+ * The length (1 to 4) of the well-formed UTF-8 character at s (RFC 3629: no
+ * overlong forms, no surrogates, at most U+10FFFF), or 0 when s does not
+ * start one. Every text file the command writes is UTF-8: file names and
+ * DICOM text that are not are written with U+FFFD for each bad byte.
+ */
+int text_utf8_length(const char *s);
+
+/** U+FFFD, the replacement character, in UTF-8. */
+#define TEXT_REPLACEMENT "\xef\xbf\xbd"
+
+/** Appends s (NUL-terminated) with every byte that does not belong to a
+ * well-formed UTF-8 character replaced by U+FFFD. */
+void textbuf_append_utf8(textbuf *t, const char *s);
+
 /** Frees the text; the buffer can be used again. */
 void textbuf_free(textbuf *t);
 

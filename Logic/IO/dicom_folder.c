@@ -64,3 +64,8 @@ const char *deface_dicom_skipped_reason(const deface_dicom_folder *folder, size_
 {
   return folder && index < folder->nskipped ? folder->skipped[index].reason : NULL;
 }
+
+int deface_dicom_skipped_unreadable(const deface_dicom_folder *folder, size_t index)
+{
+  return folder && index < folder->nskipped ? folder->skipped[index].unreadable : 0;
+}

@@ -18,7 +18,7 @@ typedef struct dicom_file {
   char series_uid[65];
   char sop_class[65];
   char modality[17];
-  char description[65];
+  char description[257]; /* UTF-8, converted from the file's character set */
   long series_number; /* -1 when absent */
   int rows, cols;
   int bits_allocated, bits_stored, high_bit, pixel_representation;
@@ -40,6 +40,11 @@ typedef struct dicom_file {
   long instance;                     /* InstanceNumber, 0 when absent */
   double time;                       /* AcquisitionTime in seconds of the day, -1 when absent */
   size_t order;                      /* position in the sorted scan, a final tie-breaker */
+  /* How many bytes of pixel data the file can give, checked against Rows x
+   * Columns x frames before anything is allocated: the PixelData length when
+   * stored uncompressed, a bound from the file's size when compressed. */
+  int has_pixel_limit;
+  unsigned long long pixel_limit;
 } dicom_file;
 
 /** One series being assembled: indices of its files into the scan. */
@@ -55,6 +60,7 @@ typedef struct dicom_series {
 typedef struct dicom_skipped {
   char *path;
   char *reason;
+  int unreadable; /* could not be read (permission, I/O): it might have held a series */
 } dicom_skipped;
 
 struct deface_dicom_folder {
@@ -74,8 +80,10 @@ struct deface_dicom_folder {
  */
 deface_status dicom_series_sources(const dicom_file *files, size_t nfiles, dicom_series *series);
 
-/** Appends a skipped file (copies both strings); 0 or -1 when out of memory. */
-int dicom_add_skipped(deface_dicom_folder *folder, const char *path, const char *reason);
+/** Appends a skipped path (copies both strings); `unreadable` when it could
+ * not be read at all. 0 or -1 when out of memory. */
+int dicom_add_skipped(deface_dicom_folder *folder, const char *path, const char *reason,
+                      int unreadable);
 
 /**
  * Groups folder->files into series (SeriesInstanceUID, then orientation),

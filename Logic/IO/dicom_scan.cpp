@@ -1,9 +1,11 @@
 /*
- * dicom_scan.cpp - walks a folder, reads each file's DICOM header (never its
- * pixels) with dcmtk, skips what is not a cross-sectional image with a
- * reason, and hands the rest to dicom_assemble() (dicom_series.c). An
+ * dicom_scan.cpp - walks a folder (symbolic links followed, each folder and
+ * file read once), reads each file's DICOM header (never its pixels) with
+ * dcmtk, lists what is not a cross-sectional image or cannot be read with
+ * the reason, and hands the rest to dicom_assemble() (dicom_series.c). An
  * enhanced multi-frame file becomes one entry per frame from its functional
  * groups, so that frames are grouped and sorted like single-frame files.
+ * Text goes out in UTF-8, converted from the file's SpecificCharacterSet.
  */
 #include "dicom_dcmtk.h"
 #include "dicom_private.h"
@@ -12,21 +14,28 @@
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
+#include <dcmtk/dcmdata/dcspchrs.h>
 #include <dcmtk/dcmdata/dcuid.h>
+#include <dcmtk/dcmdata/dcxfer.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <climits>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <new>
+#include <map>
 #include <string>
 #include <system_error>
+#include <utility>
 #include <vector>
 
-namespace fs = std::filesystem;
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace
 {
@@ -42,16 +51,36 @@ bool starts_with(const std::string &s, const char *prefix)
   return s.compare(0, std::strlen(prefix), prefix) == 0;
 }
 
+std::string errno_text(int e) { return std::error_code(e, std::generic_category()).message(); }
+
 // A file is worth handing to dcmtk if it has the "DICM" marker, or (for
 // files without the 128-byte preamble) begins with a group 0002 or 0008 tag.
-bool looks_like_dicom(const std::string &path)
+// -1 with the reason when the file cannot be read at all.
+int looks_like_dicom(const std::string &path, std::string &why)
 {
-  std::ifstream in(path, std::ios::binary);
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    why = "cannot read: " + errno_text(errno);
+    return -1;
+  }
   unsigned char b[132] = {0};
-  in.read(reinterpret_cast<char *>(b), sizeof b);
-  std::streamsize got = in.gcount();
+  ssize_t got = 0;
+  while (got < 132) {
+    ssize_t r = read(fd, b + got, sizeof b - static_cast<size_t>(got));
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0) {
+      why = "cannot read: " + errno_text(errno);
+      close(fd);
+      return -1;
+    }
+    if (r == 0)
+      break;
+    got += r;
+  }
+  close(fd);
   if (got == 132 && std::memcmp(b + 128, "DICM", 4) == 0)
-    return true;
+    return 1;
   return got >= 8 && (b[0] == 0x02 || b[0] == 0x08) && b[1] == 0x00;
 }
 
@@ -68,18 +97,53 @@ void copy_text(char *dst, size_t size, const std::string &s)
   std::snprintf(dst, size, "%s", s.c_str());
 }
 
+// A whole number from the element's text (IS, US, UL...): exactly, or the
+// fallback when absent, not a whole number or beyond a long (dcmtk's own
+// conversion of an IS wraps around: 99999999999 became 1215752191).
 long integer(DcmItem *item, const DcmTagKey &tag, long fallback)
 {
-  Sint32 v = 0;
-  if (item->findAndGetSint32(tag, v).good())
-    return v;
-  Uint32 w = 0; // UL: the frame content indices
-  if (item->findAndGetUint32(tag, w).good())
-    return static_cast<long>(w);
-  Uint16 u = 0;
-  if (item->findAndGetUint16(tag, u).good())
-    return u;
-  return fallback;
+  OFString s;
+  if (item->findAndGetOFString(tag, s).bad())
+    return fallback;
+  const char *p = s.c_str();
+  while (*p == ' ')
+    p++;
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(p, &end, 10);
+  while (end && *end == ' ')
+    end++;
+  if (end == p || !end || *end || errno == ERANGE || v < LONG_MIN || v > LONG_MAX)
+    return fallback;
+  return static_cast<long>(v);
+}
+
+// Text of a string attribute in UTF-8, converted from the file's
+// SpecificCharacterSet (dcmtk, through iconv). When that fails the bytes are
+// kept: whoever writes them out replaces what is not UTF-8.
+std::string utf8_text(DcmItem *ds, const DcmTagKey &tag)
+{
+  std::string raw = text(ds, tag);
+  OFString charset;
+  if (raw.empty() || ds->findAndGetOFStringArray(DCM_SpecificCharacterSet, charset).bad() ||
+      charset.empty())
+    return raw;
+  DcmSpecificCharacterSet converter;
+  OFString out;
+  if (converter.selectCharacterSet(charset).bad() ||
+      converter.convertString(OFString(raw.c_str()), out).bad())
+    return raw;
+  return std::string(out.c_str());
+}
+
+// Copies UTF-8 text cut at a character boundary to fit.
+void copy_utf8(char *dst, size_t size, const std::string &s)
+{
+  size_t n = s.size() < size - 1 ? s.size() : size - 1;
+  while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80)
+    n--;
+  std::memcpy(dst, s.data(), n);
+  dst[n] = '\0';
 }
 
 // All `n` values of a decimal-string attribute, or false.
@@ -219,14 +283,46 @@ bool read_frames(DcmItem *ds, const dicom_file &base, std::vector<dicom_file> &o
   return true;
 }
 
+// How many bytes of pixels the file can give (see dicom_file): the value
+// length of uncompressed PixelData (known without reading it), else a bound
+// from the file's size: no codec dcmtk has packs a scan 2000 times, and a
+// 64 MiB floor keeps small files of blank frames readable.
+void pixel_limit(const std::string &path, DcmDataset *ds, dicom_file *f)
+{
+  DcmElement *px = nullptr;
+  if (ds->findAndGetElement(DCM_PixelData, px).bad() || !px)
+    return;
+  DcmXfer xfer(ds->getOriginalXfer());
+  Uint32 len = px->getLength();
+  if (!xfer.isEncapsulated() && len != DCM_UndefinedLength) {
+    f->has_pixel_limit = 1;
+    f->pixel_limit = len;
+    return;
+  }
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0)
+    return;
+  unsigned long long bound = 2000ull * static_cast<unsigned long long>(st.st_size);
+  f->has_pixel_limit = 1;
+  f->pixel_limit = bound > (64ull << 20) ? bound : (64ull << 20);
+}
+
 // Reads one file's header into entries (one, or one per frame of an enhanced
 // file), or returns false with the reason to skip it.
-bool read_header(const std::string &path, std::vector<dicom_file> &out, std::string &why)
+// `unreadable` is set when the file could not be read at all.
+bool read_header(const std::string &path, std::vector<dicom_file> &out, std::string &why,
+                 bool &unreadable)
 {
   dicom_file entry;
   std::memset(&entry, 0, sizeof entry);
   dicom_file *f = &entry;
-  if (!looks_like_dicom(path)) {
+  unreadable = false;
+  int looks = looks_like_dicom(path, why);
+  if (looks < 0) {
+    unreadable = true;
+    return false;
+  }
+  if (!looks) {
     why = "not DICOM (no DICM marker at byte 128)";
     return false;
   }
@@ -279,7 +375,7 @@ bool read_header(const std::string &path, std::vector<dicom_file> &out, std::str
   copy_text(f->series_uid, sizeof f->series_uid, uid);
   copy_text(f->sop_class, sizeof f->sop_class, sop);
   copy_text(f->modality, sizeof f->modality, text(ds, DCM_Modality));
-  copy_text(f->description, sizeof f->description, text(ds, DCM_SeriesDescription));
+  copy_utf8(f->description, sizeof f->description, utf8_text(ds, DCM_SeriesDescription));
   f->series_number = integer(ds, DCM_SeriesNumber, -1);
   f->rows = static_cast<int>(integer(ds, DCM_Rows, 0));
   f->cols = static_cast<int>(integer(ds, DCM_Columns, 0));
@@ -299,6 +395,7 @@ bool read_header(const std::string &path, std::vector<dicom_file> &out, std::str
     why = "RescaleSlope is 0: every value would be the intercept";
     return false;
   }
+  pixel_limit(path, ff.getDataset(), f);
   f->echo = integer(ds, DCM_EchoNumbers, 0);
   f->temporal = integer(ds, DCM_TemporalPositionIdentifier, 0);
   f->acquisition = integer(ds, DCM_AcquisitionNumber, 0);
@@ -324,32 +421,124 @@ deface_status add_file(deface_dicom_folder *folder, const dicom_file &f)
   return DEFACE_OK;
 }
 
+// One path the walk met and did not read, with the reason.
+struct skip {
+  std::string path, reason;
+  bool unreadable;
+};
+
+// The walk: regular files to read, the rest listed with a reason. Symbolic
+// links are followed; (device, inode) pairs make every folder and file count
+// once, so link loops end and a series reached twice is not read twice.
+struct walker {
+  std::vector<std::string> files;
+  std::vector<skip> skipped;
+  // (device, inode) -> the path it was first met by, for folders and files.
+  std::map<std::pair<dev_t, ino_t>, std::string> seen_dirs, seen_files;
+
+  // Walks folder `path` (already stat'ed as `st`). False only when the top
+  // folder itself cannot be read.
+  bool walk(const std::string &path, const struct stat &st, bool top, std::string &why)
+  {
+    seen_dirs.insert({{st.st_dev, st.st_ino}, path});
+    DIR *d = opendir(path.c_str());
+    if (!d) {
+      why = errno_text(errno);
+      if (!top)
+        skipped.push_back({path, "cannot read the folder: " + why, true});
+      return !top;
+    }
+    std::vector<std::string> names;
+    errno = 0;
+    while (struct dirent *e = readdir(d)) {
+      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+        names.push_back(e->d_name);
+      errno = 0;
+    }
+    int read_error = errno;
+    closedir(d);
+    if (read_error) {
+      why = errno_text(read_error);
+      if (top)
+        return false;
+      skipped.push_back({path, "cannot list the folder: " + why, true});
+    }
+    std::sort(names.begin(), names.end());
+    for (const std::string &name : names)
+      visit(path == "/" ? "/" + name : path + "/" + name);
+    return true;
+  }
+
+  void visit(const std::string &p)
+  {
+    struct stat lst, st;
+    if (lstat(p.c_str(), &lst) != 0) {
+      skipped.push_back({p, "cannot read: " + errno_text(errno), true});
+      return;
+    }
+    bool link = S_ISLNK(lst.st_mode);
+    if (link && stat(p.c_str(), &st) != 0) {
+      int e = errno;
+      if (e == ENOENT)
+        skipped.push_back({p, "a dangling symbolic link (its target does not exist)", false});
+      else if (e == ELOOP)
+        skipped.push_back({p, "a symbolic link loop", false});
+      else
+        skipped.push_back({p, "cannot follow the symbolic link: " + errno_text(e), true});
+      return;
+    }
+    if (!link)
+      st = lst;
+    if (S_ISDIR(st.st_mode)) {
+      auto seen = seen_dirs.find({st.st_dev, st.st_ino});
+      if (seen != seen_dirs.end()) {
+        skipped.push_back({p, "the same folder as " + seen->second + ", read once", false});
+        return;
+      }
+      std::string ignored;
+      walk(p, st, false, ignored);
+      return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      const char *kind = S_ISFIFO(st.st_mode)    ? "a FIFO"
+                         : S_ISSOCK(st.st_mode)  ? "a socket"
+                         : S_ISCHR(st.st_mode)   ? "a character device"
+                         : S_ISBLK(st.st_mode)   ? "a block device"
+                                                 : "an unknown kind of file";
+      skipped.push_back({p, std::string("not a regular file (") + kind + ")", false});
+      return;
+    }
+    auto first = seen_files.insert({{st.st_dev, st.st_ino}, p});
+    if (!first.second) {
+      skipped.push_back({p, "the same file as " + first.first->second + ", read once", false});
+      return;
+    }
+    files.push_back(p);
+  }
+};
+
 deface_status scan(const char *path, deface_dicom_folder *folder, char *err)
 {
-  std::error_code ec;
-  if (!fs::is_directory(path, ec)) {
-    put_err(err, "%s: %s", path, ec ? ec.message().c_str() : "not a folder");
+  struct stat st;
+  if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    put_err(err, "%s: %s", path, S_ISDIR(st.st_mode) ? errno_text(errno).c_str() : "not a folder");
     return DEFACE_E_INPUT;
   }
-  std::vector<std::string> paths;
-  fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    std::error_code e2;
-    if (it->is_regular_file(e2))
-      paths.push_back(it->path().string());
-  }
-  if (ec) {
-    put_err(err, "%s: cannot list the folder: %s", path, ec.message().c_str());
+  walker w;
+  std::string root(path), why;
+  while (root.size() > 1 && root.back() == '/')
+    root.pop_back();
+  if (!w.walk(root, st, true, why)) {
+    put_err(err, "%s: cannot list the folder: %s", path, why.c_str());
     return DEFACE_E_INPUT;
   }
-  std::sort(paths.begin(), paths.end());
+  std::sort(w.files.begin(), w.files.end());
   std::vector<dicom_file> entries;
-  for (const std::string &p : paths) {
+  for (const std::string &p : w.files) {
     entries.clear();
-    std::string why;
-    if (!read_header(p, entries, why)) {
-      if (dicom_add_skipped(folder, p.c_str(), why.c_str()) != 0)
-        return DEFACE_E_NOMEM;
+    bool unreadable = false;
+    if (!read_header(p, entries, why, unreadable)) {
+      w.skipped.push_back({p, why, unreadable});
       continue;
     }
     size_t source = folder->nfiles;
@@ -363,6 +552,11 @@ deface_status scan(const char *path, deface_dicom_folder *folder, char *err)
       }
     }
   }
+  std::stable_sort(w.skipped.begin(), w.skipped.end(),
+                   [](const skip &a, const skip &b) { return a.path < b.path; });
+  for (const skip &k : w.skipped)
+    if (dicom_add_skipped(folder, k.path.c_str(), k.reason.c_str(), k.unreadable) != 0)
+      return DEFACE_E_NOMEM;
   return dicom_assemble(folder, err);
 }
 

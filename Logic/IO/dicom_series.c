@@ -133,6 +133,22 @@ static int check_uniform(const dicom_file *files, dicom_series *s)
            f0->path, f0->bits_stored, f0->high_bit, f0->bits_allocated);
     return 0;
   }
+  /* Sizes from the header are checked against what each file holds before
+   * anything is allocated: a forged Rows x Columns must not ask for gigabytes. */
+  unsigned long long frame = (unsigned long long)f0->rows * (unsigned long long)f0->cols *
+                             (unsigned long long)(f0->bits_allocated / 8);
+  for (size_t m = 0; m < s->nmembers; m++) {
+    const dicom_file *f = &files[s->members[m]];
+    unsigned long long need = frame * (unsigned long long)(f->frames > 1 ? f->frames : 1);
+    if (f->has_pixel_limit && need > f->pixel_limit) {
+      refuse(s, DEFACE_E_INPUT,
+             "%s: %d x %d pixels of %d bits%s need %llu bytes, but the file holds %llu: "
+             "truncated, or its header does not describe its pixels",
+             f->path, f->cols, f->rows, f0->bits_allocated,
+             f->frames > 1 ? " in every frame" : "", need, f->pixel_limit);
+      return 0;
+    }
+  }
   if (!(f0->spacing[0] > 0 && f0->spacing[1] > 0)) {
     refuse(s, DEFACE_E_REFUSED, "%s: PixelSpacing %g\\%g is not positive", f0->path, f0->spacing[0],
            f0->spacing[1]);
@@ -347,7 +363,8 @@ deface_status dicom_series_sources(const dicom_file *files, size_t nfiles, dicom
   return DEFACE_OK;
 }
 
-int dicom_add_skipped(deface_dicom_folder *folder, const char *path, const char *reason)
+int dicom_add_skipped(deface_dicom_folder *folder, const char *path, const char *reason,
+                      int unreadable)
 {
   if (folder->nskipped == folder->capskipped) {
     size_t cap = folder->capskipped ? 2 * folder->capskipped : 16;
@@ -365,6 +382,7 @@ int dicom_add_skipped(deface_dicom_folder *folder, const char *path, const char 
   }
   folder->skipped[folder->nskipped].path = a;
   folder->skipped[folder->nskipped].reason = b;
+  folder->skipped[folder->nskipped].unreadable = unreadable;
   folder->nskipped++;
   return 0;
 }

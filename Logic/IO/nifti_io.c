@@ -228,6 +228,45 @@ static double determinant3(const double m[4][4])
          m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
 }
 
+/* Every field of a transform the header says is valid must be a number:
+ * nifti_clib turns a NaN quaternion into an identity rotation, so a NaN
+ * qform would be read as something it does not say, and written back as
+ * NaN. Checked on the raw fields, whichever transform is used. */
+static deface_status check_transforms(const char *path, const deface_nifti *h, char *err)
+{
+  const nifti_1_header *n1 = &h->raw.n1;
+  const nifti_2_header *n2 = &h->raw.n2;
+  int v1 = h->version == 1;
+  int qcode = v1 ? n1->qform_code : n2->qform_code, scode = v1 ? n1->sform_code : n2->sform_code;
+  if (qcode > 0) {
+    static const char *const names[] = {"quatern_b", "quatern_c", "quatern_d", "qoffset_x",
+                                        "qoffset_y", "qoffset_z", "pixdim[0]", "pixdim[1]",
+                                        "pixdim[2]", "pixdim[3]"};
+    double q[10] = {v1 ? n1->quatern_b : n2->quatern_b, v1 ? n1->quatern_c : n2->quatern_c,
+                    v1 ? n1->quatern_d : n2->quatern_d, v1 ? n1->qoffset_x : n2->qoffset_x,
+                    v1 ? n1->qoffset_y : n2->qoffset_y, v1 ? n1->qoffset_z : n2->qoffset_z,
+                    v1 ? n1->pixdim[0] : n2->pixdim[0], v1 ? n1->pixdim[1] : n2->pixdim[1],
+                    v1 ? n1->pixdim[2] : n2->pixdim[2], v1 ? n1->pixdim[3] : n2->pixdim[3]};
+    for (int i = 0; i < 10; i++)
+      if (!isfinite(q[i]))
+        return deface__io_fail(err, DEFACE_E_INPUT, path,
+                               "qform_code %d but %s is %g: the qform is not a valid transform",
+                               qcode, names[i], q[i]);
+  }
+  if (scode > 0)
+    for (int i = 0; i < 4; i++) {
+      double r[3] = {v1 ? n1->srow_x[i] : n2->srow_x[i], v1 ? n1->srow_y[i] : n2->srow_y[i],
+                     v1 ? n1->srow_z[i] : n2->srow_z[i]};
+      for (int k = 0; k < 3; k++)
+        if (!isfinite(r[k]))
+          return deface__io_fail(err, DEFACE_E_INPUT, path,
+                                 "sform_code %d but srow_%c[%d] is %g: the sform is not a valid "
+                                 "transform",
+                                 scode, "xyz"[k], i, r[k]);
+    }
+  return DEFACE_OK;
+}
+
 /* NIfTI's rules: sform, else qform, else pixdim alone ("method 1"). */
 static deface_status choose_geometry(const char *path, deface_nifti *h, char *err)
 {
@@ -288,49 +327,125 @@ static deface_status read_plain(const char *path, uint64_t offset, void *data, s
   return st;
 }
 
-/* Reads the voxels of a .nii.gz with zlib itself rather than znzlib, which
- * hides gzerror(): a stream cut inside its trailer reads as a clean end. */
+/* Reads the voxels of a .nii.gz with zlib's inflate, to the end of the
+ * stream: gzread() and znzlib read a stream cut inside its trailer (CRC and
+ * length, the last 8 bytes) or just before it as a clean end, and damage
+ * there would go unseen. Here every gzip member must reach Z_STREAM_END,
+ * which inflate gives only after checking the CRC and the length; bytes
+ * before and after the voxels are inflated (and checked) too. */
+#define GZ_CHUNK (1u << 18)
+
+#define GZ_SINK (1u << 16)
+
+typedef struct gz_reader {
+  FILE *f;
+  z_stream z;
+  unsigned char *in, *sink; /* compressed input; where skipped bytes go */
+  int ended;                /* the current member reached Z_STREAM_END */
+} gz_reader;
+
+/* Inflates into out[0..n) (out NULL: into a scratch buffer, discarded).
+ * Returns 0, or -1 with *why set: "unexpected end of file", zlib's message
+ * for damage, or a read error. Stops early (n left) only at the end of the
+ * last member: *got says how much was produced. */
+static int gz_inflate(gz_reader *g, unsigned char *out, size_t n, size_t *got, const char **why)
+{
+  *got = 0;
+  while (*got < n) {
+    size_t want = n - *got;
+    unsigned char *dst = out ? out + *got : g->sink;
+    if (!out && want > GZ_SINK)
+      want = GZ_SINK;
+    if (want > (1u << 30))
+      want = 1u << 30;
+    if (g->ended) { /* another member, or the end of the file */
+      if (g->z.avail_in == 0 && !feof(g->f)) {
+        g->z.avail_in = (uInt)fread(g->in, 1, GZ_CHUNK, g->f);
+        g->z.next_in = g->in;
+        if (ferror(g->f)) {
+          *why = "read error";
+          return -1;
+        }
+      }
+      if (g->z.avail_in == 0)
+        return 0; /* the file ends after a complete member */
+      if (g->z.avail_in < 2 || g->z.next_in[0] != 0x1f || g->z.next_in[1] != 0x8b)
+        return 0; /* trailing bytes that start no member: ignored, as gzip does */
+      if (inflateReset(&g->z) != Z_OK) {
+        *why = "inflateReset failed";
+        return -1;
+      }
+      g->ended = 0;
+    }
+    if (g->z.avail_in == 0) {
+      g->z.avail_in = (uInt)fread(g->in, 1, GZ_CHUNK, g->f);
+      g->z.next_in = g->in;
+      if (ferror(g->f)) {
+        *why = "read error";
+        return -1;
+      }
+      if (g->z.avail_in == 0) {
+        *why = "unexpected end of file";
+        return -1;
+      }
+    }
+    g->z.next_out = dst;
+    g->z.avail_out = (uInt)want;
+    int rc = inflate(&g->z, Z_NO_FLUSH);
+    size_t made = want - g->z.avail_out;
+    if (out)
+      *got += made;
+    else
+      n -= made; /* discarded bytes count down what is left to skip */
+    if (rc == Z_STREAM_END)
+      g->ended = 1;
+    else if (rc == Z_BUF_ERROR && g->z.avail_in == 0)
+      continue; /* needs more input */
+    else if (rc != Z_OK) {
+      *why = g->z.msg ? g->z.msg : rc == Z_MEM_ERROR ? "out of memory" : "corrupt data";
+      return -1;
+    }
+  }
+  return 0;
+}
+
 static deface_status read_gzip(const char *path, uint64_t offset, void *data, size_t bytes,
                                char *err)
 {
   char ebuf[128];
-  errno = 0;
-  gzFile gz = gzopen(path, "rb");
-  if (!gz)
+  gz_reader g;
+  memset(&g, 0, sizeof g);
+  g.f = fopen(path, "rb");
+  if (!g.f)
     return deface__io_fail(err, DEFACE_E_INPUT, path, "cannot open: %s",
-                             deface__io_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
+                           deface__io_strerror(errno, ebuf, sizeof ebuf));
+  g.in = malloc(GZ_CHUNK);
+  g.sink = malloc(GZ_SINK);
+  if (!g.in || !g.sink || inflateInit2(&g.z, 16 + MAX_WBITS) != Z_OK) {
+    free(g.in);
+    free(g.sink);
+    fclose(g.f);
+    return deface__io_fail(err, DEFACE_E_NOMEM, path, "out of memory");
+  }
   deface_status st = DEFACE_OK;
-  gzbuffer(gz, 1u << 17);
-  unsigned char *p = data;
-  size_t left = bytes;
-  if (gzseek(gz, (z_off_t)offset, SEEK_SET) == (z_off_t)offset) {
-    while (left > 0) { /* gzread takes an unsigned int */
-      int n = gzread(gz, p, left > (1u << 30) ? 1u << 30 : (unsigned)left);
-      if (n <= 0)
-        break;
-      p += n;
-      left -= (size_t)n;
-    }
-  }
-  if (left == 0) {
-    /* One read past the voxels makes zlib check the stream's CRC and length:
-     * damage that left the voxels' byte count intact shows up here. */
-    unsigned char extra;
-    (void)gzread(gz, &extra, 1);
-  }
-  int zerr = Z_OK;
-  const char *zmsg = gzerror(gz, &zerr);
-  size_t plen = strlen(path);
-  if (strncmp(zmsg, path, plen) == 0 && strncmp(zmsg + plen, ": ", 2) == 0)
-    zmsg += plen + 2; /* zlib names the file too */
-  if (left > 0)
+  const char *why = NULL;
+  size_t got = 0, skipped = 0;
+  if (offset > SIZE_MAX || gz_inflate(&g, NULL, (size_t)offset, &skipped, &why) != 0)
     st = deface__io_fail(err, DEFACE_E_INPUT, path,
-                           "truncated or corrupt gzip data after %zu of %zu bytes of voxels (%s)",
-                           bytes - left, bytes, zerr != Z_OK ? zmsg : "end of file");
-  else if (zerr != Z_OK)
-    st = deface__io_fail(err, DEFACE_E_INPUT, path, "corrupt gzip data: %s", zmsg);
-  if (gzclose(gz) != Z_OK && st == DEFACE_OK)
-    st = deface__io_fail(err, DEFACE_E_INPUT, path, "corrupt gzip data");
+                         "truncated or corrupt gzip data before the voxels (%s)",
+                         why ? why : "offset too large");
+  else if (gz_inflate(&g, data, bytes, &got, &why) != 0 || got < bytes)
+    st = deface__io_fail(err, DEFACE_E_INPUT, path,
+                         "truncated or corrupt gzip data after %zu of %zu bytes of voxels (%s)",
+                         got, bytes, why ? why : "end of the stream");
+  else if (gz_inflate(&g, NULL, SIZE_MAX, &got, &why) != 0)
+    /* Whatever follows the voxels, to the end of the stream: its CRC and
+     * length close it, and a cut trailer shows only here. */
+    st = deface__io_fail(err, DEFACE_E_INPUT, path, "truncated or corrupt gzip data after the voxels (%s)", why);
+  inflateEnd(&g.z);
+  free(g.in);
+  free(g.sink);
+  fclose(g.f);
   return st;
 }
 
@@ -385,7 +500,9 @@ deface_status deface_nifti_read(const char *path, deface_volume **volume, deface
                            "nifti_clib reads the header differently (file changed while reading?)");
     goto done;
   }
-  st = choose_geometry(path, h, err);
+  st = check_transforms(path, h, err);
+  if (st == DEFACE_OK)
+    st = choose_geometry(path, h, err);
   if (st != DEFACE_OK)
     goto done;
 

@@ -56,19 +56,23 @@ void set_err(char *err, const std::string &text)
     std::snprintf(err, DEFACE_ERRLEN, "%s", text.c_str());
 }
 
-/* VTK 9.1 aborts the process when it cannot open the display: look first. */
-void check_display()
+std::string cannot_open(const char *name)
 {
-  const char *name = std::getenv("DISPLAY");
-  if (!name || !*name)
-    throw Failure{DEFACE_E_OUTPUT, "no X display (DISPLAY is unset): rendering needs one; "
-                                   "install xvfb or run under `xvfb-run -a`"};
-  Display *d = XOpenDisplay(nullptr);
-  if (!d)
-    throw Failure{DEFACE_E_OUTPUT, std::string("cannot open the X display ") + name +
-                                       "; install xvfb or run under `xvfb-run -a`"};
-  XCloseDisplay(d);
+  return std::string("cannot open the X display ") + name +
+         "; install xvfb or run under `xvfb-run -a`";
 }
+
+} // namespace
+
+/* One connection to the X server, held while the handle lives (see
+ * deface_render.h): VTK draws through it instead of opening its own. */
+struct deface_render_display {
+  Display *x;
+  std::string name;
+};
+
+namespace
+{
 
 void normalise(double v[3])
 {
@@ -164,7 +168,7 @@ std::string caption_line(const char *name, const char *status, double changed_ml
 
 void render(const deface_volume *original, const deface_volume *defaced, const deface_volume *label,
             double threshold, const double (*eye_ras)[3], const char *name, const char *status,
-            double changed_ml, std::vector<unsigned char> &png)
+            double changed_ml, Display *x, std::vector<unsigned char> &png)
 {
   vtkSmartPointer<vtkPolyData> before = deface_render::skin_surface(original, threshold, label);
   vtkSmartPointer<vtkPolyData> after = deface_render::skin_surface(defaced, threshold, nullptr);
@@ -185,6 +189,7 @@ void render(const deface_volume *original, const deface_volume *defaced, const d
   const char *view_name[3] = {"right 45", "front", "left 45"};
 
   auto window = vtkSmartPointer<vtkRenderWindow>::New();
+  window->SetDisplayId(x); /* ours: VTK neither opens nor closes a connection */
   window->SetOffScreenRendering(1);
   window->SetMultiSamples(0);
   window->SetSize(DEFACE_RENDER_WIDTH, DEFACE_RENDER_HEIGHT);
@@ -243,7 +248,51 @@ void render(const deface_volume *original, const deface_volume *defaced, const d
 
 } // namespace
 
-extern "C" deface_status deface_render_qa_png(const deface_volume *original,
+extern "C" deface_status deface_render_display_open(const char *name,
+                                                   deface_render_display **out, char *err)
+{
+  if (!out) {
+    set_err(err, "deface_render_display_open: NULL result pointer");
+    return DEFACE_E_USAGE;
+  }
+  *out = nullptr;
+  if (!name || !*name) {
+    set_err(err, "no X display (DISPLAY is unset): rendering needs one; install xvfb or run "
+                 "under `xvfb-run -a`");
+    return DEFACE_E_OUTPUT;
+  }
+  try {
+    auto *d = new deface_render_display{nullptr, name};
+    /* VTK 9.1 aborts the process when it cannot open a display: it never has to. */
+    d->x = XOpenDisplay(name);
+    if (!d->x) {
+      set_err(err, cannot_open(name));
+      delete d;
+      return DEFACE_E_OUTPUT;
+    }
+    *out = d;
+    return DEFACE_OK;
+  } catch (...) {
+    set_err(err, "deface_render_display_open: out of memory");
+    return DEFACE_E_NOMEM;
+  }
+}
+
+extern "C" void deface_render_display_close(deface_render_display *display)
+{
+  if (!display)
+    return;
+  XCloseDisplay(display->x);
+  delete display;
+}
+
+extern "C" const char *deface_render_display_name(const deface_render_display *display)
+{
+  return display ? display->name.c_str() : "";
+}
+
+extern "C" deface_status deface_render_qa_png(deface_render_display *display,
+                                              const deface_volume *original,
                                               const deface_volume *defaced,
                                               const deface_volume *label, double skin_threshold,
                                               const double (*eye_ras)[3], const char *caption_name,
@@ -254,8 +303,8 @@ extern "C" deface_status deface_render_qa_png(const deface_volume *original,
     *png = nullptr;
   if (png_size)
     *png_size = 0;
-  if (!original || !defaced || !label || !png || !png_size) {
-    set_err(err, "deface_render_qa_png: missing volume or result pointer");
+  if (!display || !original || !defaced || !label || !png || !png_size) {
+    set_err(err, "deface_render_qa_png: missing display, volume or result pointer");
     return DEFACE_E_USAGE;
   }
   size_t a[4], b[4], c[4];
@@ -268,10 +317,9 @@ extern "C" deface_status deface_render_qa_png(const deface_volume *original,
       return DEFACE_E_USAGE;
     }
   try {
-    check_display();
     std::vector<unsigned char> bytes;
     render(original, defaced, label, skin_threshold, eye_ras, caption_name, status, changed_ml,
-           bytes);
+           display->x, bytes);
     auto *out = static_cast<unsigned char *>(std::malloc(bytes.size()));
     if (!out)
       throw std::bad_alloc();

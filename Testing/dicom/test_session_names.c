@@ -12,11 +12,15 @@
 
 static char taken[MAXN][SESSION_NAME_MAX + 1];
 static size_t ntaken;
+static session_names *given;
 
 static const char *name(long number, const char *description)
 {
-  session_series_name(number, description, (const char(*)[SESSION_NAME_MAX + 1]) taken, ntaken,
-                      taken[ntaken]);
+  if (ntaken == 0) { /* a new session */
+    session_names_free(given);
+    given = session_names_new();
+  }
+  CHECK(given && session_names_make(given, number, description, taken[ntaken]) == 0);
   return taken[ntaken++];
 }
 

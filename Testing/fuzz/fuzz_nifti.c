@@ -72,7 +72,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   return 0;
 }
 
-#ifndef DEFACE_LIBFUZZER
 static int load_file(const char *path, uint8_t **out, size_t *size)
 {
   FILE *f = fopen(path, "rb");
@@ -112,6 +111,34 @@ static int make_seed(int gz, uint8_t **bytes, size_t *size)
   return rc;
 }
 
+#ifdef DEFACE_LIBFUZZER
+/* libFuzzer calls this before it reads the corpus: with DEFACE_FUZZ_SEED_DIR
+ * set, the two seeds (a valid .nii and .nii.gz, with the leading byte that
+ * chooses the name) are written there. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+  (void)argc;
+  (void)argv;
+  const char *dir = getenv("DEFACE_FUZZ_SEED_DIR");
+  if (!dir || ensure_scratch())
+    return 0;
+  for (int gz = 0; gz < 2; gz++) {
+    uint8_t *seed = NULL;
+    size_t size = 0;
+    char path[512];
+    snprintf(path, sizeof path, "%s/seed_%s", dir, gz ? "nii_gz" : "nii");
+    FILE *f = make_seed(gz, &seed, &size) == 0 ? fopen(path, "wb") : NULL;
+    if (f) {
+      uint8_t mode = (uint8_t)gz;
+      fwrite(&mode, 1, 1, f);
+      fwrite(seed, 1, size, f);
+      fclose(f);
+    }
+    free(seed);
+  }
+  return 0;
+}
+#else
 int main(void)
 {
   if (ensure_scratch())

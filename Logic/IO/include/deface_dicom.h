@@ -53,8 +53,9 @@ extern "C" {
 /** What is known about one series without reading its pixels. */
 typedef struct deface_dicom_series_info {
   char series_uid[65];        /**< SeriesInstanceUID */
-  long series_number;         /**< SeriesNumber, -1 when absent */
-  char description[65];       /**< SeriesDescription, "" when absent */
+  long series_number;         /**< SeriesNumber, -1 when absent or not a whole number */
+  char description[257];      /**< SeriesDescription in UTF-8 (converted from the file's
+                                   SpecificCharacterSet), "" when absent */
   char modality[17];          /**< Modality ("MR", "CT", ...) */
   int stack;                  /**< 0-based orientation stack within the SeriesInstanceUID */
   int stacks_in_series;       /**< how many orientation stacks the SeriesInstanceUID has */
@@ -71,12 +72,18 @@ typedef struct deface_dicom_series_info {
 typedef struct deface_dicom_folder deface_dicom_folder;
 
 /**
- * Scans `folder` recursively (symbolic links to folders are not followed)
- * and reads every file's header, not its pixels. Files are skipped, each with
- * a reason, when they are not DICOM, or are a DICOMDIR, a presentation state,
- * a secondary capture, a structured report, or another object without a
- * cross-sectional image. The rest are grouped into series and each series'
- * geometry is worked out (deface_dicom_series_at() tells which can be read).
+ * Scans `folder` recursively and reads every file's header, not its pixels.
+ * Symbolic links are followed, to files and to folders; a folder or file
+ * reached a second time (a link loop, or two links to one place) is read once.
+ * Every path the walk meets is either read or listed as skipped with the
+ * reason: not DICOM; a DICOMDIR, presentation state, secondary capture,
+ * structured report or another object without a cross-sectional image; a
+ * dangling symbolic link; not a regular file (FIFO, socket, device); the same
+ * file or folder as one already read; or, marked unreadable
+ * (deface_dicom_skipped_unreadable()), a file or folder that cannot be read
+ * (permission denied, I/O error). The rest are grouped into series and each
+ * series' geometry is worked out (deface_dicom_series_at() tells which can be
+ * read); Rows x Columns are checked against the pixel data each file holds.
  *
  * @param out  receives the scan; free with deface_dicom_folder_free().
  * @return DEFACE_OK (also when no series was found: see
@@ -110,6 +117,10 @@ size_t deface_dicom_skipped_count(const deface_dicom_folder *folder);
 /** Path and reason of skipped file `index`; both owned by the scan. */
 const char *deface_dicom_skipped_path(const deface_dicom_folder *folder, size_t index);
 const char *deface_dicom_skipped_reason(const deface_dicom_folder *folder, size_t index);
+
+/** 1 when skipped path `index` could not be read at all (permission denied,
+ * an I/O error): unlike the other skipped paths it may have held a series. */
+int deface_dicom_skipped_unreadable(const deface_dicom_folder *folder, size_t index);
 
 /**
  * Reads series `index` of a scan into a new volume: the stored values in the
