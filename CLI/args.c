@@ -194,16 +194,17 @@ int cli_parse(int argc, char **argv, cli_args *args)
     } else if (!strcmp(a, "--sigma")) {
       takes = 1;
       if (value && parse_double(value, DEFACE_SIGMA_MIN_MM, DEFACE_SIGMA_MAX_MM, &args->sigma_mm)) {
-        fprintf(stderr, "deface: --sigma must be a number of mm from %g to %g, not '%s' (try deface --help)\n",
-                DEFACE_SIGMA_MIN_MM, DEFACE_SIGMA_MAX_MM, value);
+        fprintf(
+            stderr,
+            "deface: --sigma must be a number of mm from %g to %g, not '%s' (try deface --help)\n",
+            DEFACE_SIGMA_MIN_MM, DEFACE_SIGMA_MAX_MM, value);
         return -1;
       }
     } else if (!strcmp(a, "--seed")) {
       takes = 1;
       unsigned long long s;
       if (value && parse_whole(value, 0, 4294967295ull, &s))
-        return usage_error("--seed must be a whole number from 0 to 4294967295, not '%s'",
-                           value);
+        return usage_error("--seed must be a whole number from 0 to 4294967295, not '%s'", value);
       if (value)
         args->seed = (unsigned long)s;
     } else if (!strcmp(a, "--jobs") || !strcmp(a, "-j")) {

@@ -107,20 +107,22 @@ void report_html_text(const char *title, const report_row *rows, size_t n, textb
           : !strcmp(rows[i].status, "refused") ? 1
           : !strcmp(rows[i].status, "error")   ? 2
                                                : 3]++;
-  textbuf_printf(&t, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>deface: ");
+  textbuf_printf(
+      &t, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>deface: ");
   esc(&t, title);
   textbuf_printf(&t, "</title>\n<style>");
   textbuf_append(&t, STYLE, sizeof STYLE - 1);
   textbuf_printf(&t, "</style>\n</head>\n<body>\n<h1>deface session report</h1>\n");
   textbuf_printf(&t, "<p class=\"sub\">");
   esc(&t, title);
-  textbuf_printf(&t,
+  textbuf_printf(
+      &t,
       ": %zu series: %zu defaced, %zu refused, %zu error%s%s. deface %s. Pictures: the skin "
       "before (removed region in blue) and after.</p>\n",
       n, count[0], count[1], count[2], count[2] == 1 ? "" : "s",
       count[3] ? ", the rest interrupted" : "", DEFACE_VERSION);
   textbuf_printf(&t, "<table>\n<thead><tr><th>QA picture</th><th>Series</th><th>Description</th>"
-          "<th>Status</th><th>Reason</th><th>Seconds</th></tr></thead>\n<tbody>\n");
+                     "<th>Status</th><th>Reason</th><th>Seconds</th></tr></thead>\n<tbody>\n");
   for (size_t i = 0; i < n; i++)
     row_html(&t, &rows[i]);
   textbuf_printf(&t, "</tbody>\n</table>\n</body>\n</html>\n");

@@ -26,9 +26,9 @@ int series_load(const char *folder, int verbose, deface_volume **volume, deface_
 
 /**
  * Reads series `index` of a scan into *volume with a fresh NIfTI-1 header
- * (*header, deface_nifti_header_adopt()), printing nothing: the step series and session modes share.
- * Thread-safe for distinct calls on one scan. Returns the reader's status
- * (err holds the reason); the caller frees both (NULL on failure).
+ * (*header, deface_nifti_header_adopt()), printing nothing: the step series and session modes
+ * share. Thread-safe for distinct calls on one scan. Returns the reader's status (err holds the
+ * reason); the caller frees both (NULL on failure).
  */
 deface_status series_read(const deface_dicom_folder *scan, size_t index, deface_volume **volume,
                           deface_nifti **header, char *err);

@@ -40,8 +40,7 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *const SESSION_ROW_STATUS[ROW_STATUSES] = {"defaced", "refused", "error",
-                                                    "interrupted"};
+const char *const SESSION_ROW_STATUS[ROW_STATUSES] = {"defaced", "refused", "error", "interrupted"};
 
 /* ------------------------------------------------------------------------ */
 /* One series                                                               */
@@ -314,8 +313,8 @@ static size_t report_unreadable(const cli_args *a, const deface_dicom_folder *sc
   size_t n = 0;
   for (size_t i = 0; i < deface_dicom_skipped_count(scan); i++)
     if (deface_dicom_skipped_unreadable(scan, i)) {
-      fprintf(stderr, "deface: %s: %s (listed in skipped.tsv)\n", deface_dicom_skipped_path(scan, i),
-              deface_dicom_skipped_reason(scan, i));
+      fprintf(stderr, "deface: %s: %s (listed in skipped.tsv)\n",
+              deface_dicom_skipped_path(scan, i), deface_dicom_skipped_reason(scan, i));
       n++;
     }
   (void)a;
@@ -404,10 +403,10 @@ int session_run(const cli_args *a, deface_writer *writer)
     goto done;
   }
   /* A missing QA picture is an output failure, after everything else was written. */
-  code = self_check_failed                          ? EXIT_SELFCHECK
-         : count[ROW_ERROR] || unreadable           ? EXIT_INTERNAL
-         : no_picture                               ? EXIT_OUTPUT
-                                                    : EXIT_DONE;
+  code = self_check_failed                ? EXIT_SELFCHECK
+         : count[ROW_ERROR] || unreadable ? EXIT_INTERNAL
+         : no_picture                     ? EXIT_OUTPUT
+                                          : EXIT_DONE;
   if (count[ROW_INTERRUPTED])
     fprintf(stderr,
             "deface: %s: interrupted by %s: %zu of %zu series not done (\"interrupted\" in "

@@ -143,7 +143,7 @@ static int index_text(const session *s, textbuf *page)
                            row->picture_error[0]        ? row->picture_error
                            : row->status != ROW_DEFACED ? "no picture: not defaced"
                            : s->a->no_qa                ? "no picture: --no-qa"
-                                                        : "no picture: not built into this version"};
+                                         : "no picture: not built into this version"};
   }
   report_html_text(s->a->input, rows, s->n, page);
   rc = 0;

@@ -21,7 +21,8 @@ static void put_template(textbuf *t, const deface_result *r)
     textbuf_printf(t, "  \"template\": null,\n");
   } else {
     const double(*a)[4] = r->template_to_input;
-    textbuf_printf(t,
+    textbuf_printf(
+        t,
         "  \"template\": {\"eye_centres_ras_mm\": {\"right\": [%.2f, %.2f, %.2f], \"left\": "
         "[%.2f, %.2f, %.2f]}, \"nose_tip_ras_mm\": [%.2f, %.2f, %.2f],\n"
         "    \"eye_distance_to_finder_mm\": {\"right\": %.2f, \"left\": %.2f},\n"
@@ -39,9 +40,9 @@ static void put_template(textbuf *t, const deface_result *r)
     textbuf_printf(t, "  \"face_check\": null,\n");
   else
     textbuf_printf(t,
-        "  \"face_check\": {\"eye_pairs_left\": %d, \"best_eye_pair_score\": %.2f, "
-        "\"nose_protrusion_mm\": %.1f},\n",
-        r->face_check_eye_pairs, r->face_check_eye_score, r->face_check_nose_mm);
+                   "  \"face_check\": {\"eye_pairs_left\": %d, \"best_eye_pair_score\": %.2f, "
+                   "\"nose_protrusion_mm\": %.1f},\n",
+                   r->face_check_eye_pairs, r->face_check_eye_score, r->face_check_nose_mm);
 }
 
 /* A JSON string literal: quotes, backslashes and control bytes escaped, and
@@ -134,7 +135,8 @@ void sidecar_text(const sidecar_info *info, textbuf *t)
   textbuf_printf(t, "  \"modality_guess\": \"%s\",\n", r->is_ct ? "CT" : "MR");
   textbuf_printf(t, "  \"air_value\": %.6g,\n", r->air_value);
   if (r->eyes_found)
-    textbuf_printf(t,
+    textbuf_printf(
+        t,
         "  \"eye_centres_ras_mm\": {\"right\": [%.2f, %.2f, %.2f], \"left\": [%.2f, %.2f, "
         "%.2f]},\n",
         r->eye_ras[0][0], r->eye_ras[0][1], r->eye_ras[0][2], r->eye_ras[1][0], r->eye_ras[1][1],
@@ -143,9 +145,10 @@ void sidecar_text(const sidecar_info *info, textbuf *t)
     textbuf_printf(t, "  \"eye_centres_ras_mm\": null,\n");
   textbuf_printf(t, "  \"pitch_correction_deg\": %.1f,\n", r->pitch_correction_deg);
   put_template(t, r);
-  textbuf_printf(t, "  \"nose_in_view\": %s,\n  \"mouth_in_view\": %s,\n", r->nose_in_view ? "true" : "false",
-      r->mouth_in_view ? "true" : "false");
-  textbuf_printf(t, "  \"labelled_ml\": %.2f,\n  \"changed_ml\": %.2f,\n", r->labelled_ml, r->changed_ml);
+  textbuf_printf(t, "  \"nose_in_view\": %s,\n  \"mouth_in_view\": %s,\n",
+                 r->nose_in_view ? "true" : "false", r->mouth_in_view ? "true" : "false");
+  textbuf_printf(t, "  \"labelled_ml\": %.2f,\n  \"changed_ml\": %.2f,\n", r->labelled_ml,
+                 r->changed_ml);
   textbuf_printf(t, "  \"face_surface_changed\": %.3f,\n", r->face_surface_changed);
   textbuf_printf(t, "  \"status\": ");
   put_string(t, info->status);

@@ -8,9 +8,9 @@
 #include <stddef.h>
 
 typedef struct textbuf {
-  char *p;      /* NUL-terminated once anything was added */
+  char *p; /* NUL-terminated once anything was added */
   size_t n, cap;
-  int failed;   /* an allocation or format failed: the text is incomplete */
+  int failed; /* an allocation or format failed: the text is incomplete */
 } textbuf;
 
 /** Appends formatted text; on failure sets t->failed and stops adding. */

@@ -19,7 +19,7 @@ typedef struct dicom_file {
   char sop_class[65];
   char modality[17];
   char description[257]; /* UTF-8, converted from the file's character set */
-  long series_number; /* -1 when absent */
+  long series_number;    /* -1 when absent */
   int rows, cols;
   int bits_allocated, bits_stored, high_bit, pixel_representation;
   int samples_per_pixel;

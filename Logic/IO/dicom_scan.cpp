@@ -20,13 +20,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <climits>
 #include <cstring>
-#include <new>
 #include <map>
+#include <new>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -51,7 +51,10 @@ bool starts_with(const std::string &s, const char *prefix)
   return s.compare(0, std::strlen(prefix), prefix) == 0;
 }
 
-std::string errno_text(int e) { return std::error_code(e, std::generic_category()).message(); }
+std::string errno_text(int e)
+{
+  return std::error_code(e, std::generic_category()).message();
+}
 
 // A file is worth handing to dcmtk if it has the "DICM" marker, or (for
 // files without the 128-byte preamble) begins with a group 0002 or 0008 tag.
@@ -500,11 +503,11 @@ struct walker {
       return;
     }
     if (!S_ISREG(st.st_mode)) {
-      const char *kind = S_ISFIFO(st.st_mode)    ? "a FIFO"
-                         : S_ISSOCK(st.st_mode)  ? "a socket"
-                         : S_ISCHR(st.st_mode)   ? "a character device"
-                         : S_ISBLK(st.st_mode)   ? "a block device"
-                                                 : "an unknown kind of file";
+      const char *kind = S_ISFIFO(st.st_mode)   ? "a FIFO"
+                         : S_ISSOCK(st.st_mode) ? "a socket"
+                         : S_ISCHR(st.st_mode)  ? "a character device"
+                         : S_ISBLK(st.st_mode)  ? "a block device"
+                                                : "an unknown kind of file";
       skipped.push_back({p, std::string("not a regular file (") + kind + ")", false});
       return;
     }

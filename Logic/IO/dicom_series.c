@@ -144,8 +144,8 @@ static int check_uniform(const dicom_file *files, dicom_series *s)
       refuse(s, DEFACE_E_INPUT,
              "%s: %d x %d pixels of %d bits%s need %llu bytes, but the file holds %llu: "
              "truncated, or its header does not describe its pixels",
-             f->path, f->cols, f->rows, f0->bits_allocated,
-             f->frames > 1 ? " in every frame" : "", need, f->pixel_limit);
+             f->path, f->cols, f->rows, f0->bits_allocated, f->frames > 1 ? " in every frame" : "",
+             need, f->pixel_limit);
       return 0;
     }
   }

@@ -16,9 +16,9 @@ static int nifti_code(deface_datatype t, short *bitpix)
     deface_datatype t;
     int code;
     short bits;
-  } map[] = {{DEFACE_UINT8, DT_UINT8, 8},     {DEFACE_INT8, DT_INT8, 8},
-             {DEFACE_INT16, DT_INT16, 16},    {DEFACE_UINT16, DT_UINT16, 16},
-             {DEFACE_INT32, DT_INT32, 32},    {DEFACE_UINT32, DT_UINT32, 32},
+  } map[] = {{DEFACE_UINT8, DT_UINT8, 8},      {DEFACE_INT8, DT_INT8, 8},
+             {DEFACE_INT16, DT_INT16, 16},     {DEFACE_UINT16, DT_UINT16, 16},
+             {DEFACE_INT32, DT_INT32, 32},     {DEFACE_UINT32, DT_UINT32, 32},
              {DEFACE_FLOAT32, DT_FLOAT32, 32}, {DEFACE_FLOAT64, DT_FLOAT64, 64}};
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
     if (map[i].t == t) {
@@ -39,7 +39,7 @@ deface_status deface_nifti_header_new(const deface_volume *volume, deface_nifti 
   for (int a = 0; a < 4; a++)
     if (dims[a] > 32767)
       return deface__io_fail(err, DEFACE_E_USAGE, "(new header)",
-                               "dimension %zu does not fit NIfTI-1", dims[a]);
+                             "dimension %zu does not fit NIfTI-1", dims[a]);
   short bitpix;
   int code = nifti_code(deface_volume_datatype(volume), &bitpix);
   if (!code)

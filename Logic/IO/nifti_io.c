@@ -27,7 +27,7 @@
 
 #define MAX_AXIS 65535u
 #define MAX_TIME 100000u
-#define MAX_BYTES (16ull << 30)  /* 16 GiB of voxels */
+#define MAX_BYTES (16ull << 30)     /* 16 GiB of voxels */
 #define MAX_VOX_OFFSET (1ull << 30) /* bounds what nifti_clib allocates for extensions */
 
 int deface_nifti_name_ok(const char *path, int *gz)
@@ -57,14 +57,22 @@ int deface_nifti_nim_matches(const nifti_image *nim, const size_t dims[4], int d
 static deface_datatype map_datatype(int dt)
 {
   switch (dt) {
-  case DT_UINT8: return DEFACE_UINT8;
-  case DT_INT8: return DEFACE_INT8;
-  case DT_INT16: return DEFACE_INT16;
-  case DT_UINT16: return DEFACE_UINT16;
-  case DT_INT32: return DEFACE_INT32;
-  case DT_UINT32: return DEFACE_UINT32;
-  case DT_FLOAT32: return DEFACE_FLOAT32;
-  case DT_FLOAT64: return DEFACE_FLOAT64;
+  case DT_UINT8:
+    return DEFACE_UINT8;
+  case DT_INT8:
+    return DEFACE_INT8;
+  case DT_INT16:
+    return DEFACE_INT16;
+  case DT_UINT16:
+    return DEFACE_UINT16;
+  case DT_INT32:
+    return DEFACE_INT32;
+  case DT_UINT32:
+    return DEFACE_UINT32;
+  case DT_FLOAT32:
+    return DEFACE_FLOAT32;
+  case DT_FLOAT64:
+    return DEFACE_FLOAT64;
   }
   return (deface_datatype)0;
 }
@@ -76,8 +84,8 @@ static uint32_t swap32(uint32_t v)
 
 /* Reads the first bytes of the file and recognises a NIfTI-1 or NIfTI-2
  * single-file header in either byte order; *swapped = 1 for the other one. */
-static deface_status read_raw_header(const char *path, int gz, deface_nifti *h,
-                                     int *swapped, char *err)
+static deface_status read_raw_header(const char *path, int gz, deface_nifti *h, int *swapped,
+                                     char *err)
 {
   deface_status st = DEFACE_OK;
   char ebuf[128];
@@ -87,7 +95,7 @@ static deface_status read_raw_header(const char *path, int gz, deface_nifti *h,
   znzFile fp = znzopen(path, "rb", gz);
   if (znz_isnull(fp))
     return deface__io_fail(err, DEFACE_E_INPUT, path, "cannot open: %s",
-                             deface__io_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
+                           deface__io_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
   const char *magic, *single, *pair;
   uint32_t size;
   size_t got = znzread(&raw, 1, sizeof raw.n2, fp);
@@ -106,13 +114,13 @@ static deface_status read_raw_header(const char *path, int gz, deface_nifti *h,
       st = deface__io_fail(err, DEFACE_E_INPUT, path, "not a NIfTI file (only %zu bytes)", got);
     else
       st = deface__io_fail(err, DEFACE_E_INPUT, path,
-                             "not a NIfTI file (no NIfTI-1 or NIfTI-2 header)");
+                           "not a NIfTI file (no NIfTI-1 or NIfTI-2 header)");
     goto done;
   }
   h->version = size == 348 ? 1 : 2;
   if (got < size) {
     st = deface__io_fail(err, DEFACE_E_INPUT, path, "truncated NIfTI-%d header (%zu of %u bytes)",
-                           h->version, got, (unsigned)size);
+                         h->version, got, (unsigned)size);
     goto done;
   }
   if (*swapped)
@@ -122,12 +130,12 @@ static deface_status read_raw_header(const char *path, int gz, deface_nifti *h,
   pair = h->version == 1 ? "ni1" : "ni2";
   if (memcmp(magic, pair, 4) == 0) {
     st = deface__io_fail(err, DEFACE_E_INPUT, path,
-                           "two-file NIfTI (.hdr/.img) header; only single .nii files are read");
+                         "two-file NIfTI (.hdr/.img) header; only single .nii files are read");
     goto done;
   }
   if (memcmp(magic, single, 4) != 0) {
     st = deface__io_fail(err, DEFACE_E_INPUT, path,
-                           "no NIfTI magic (an ANALYZE 7.5 or damaged header)");
+                         "no NIfTI magic (an ANALYZE 7.5 or damaged header)");
     goto done;
   }
   h->raw = raw;
@@ -155,26 +163,26 @@ static deface_status check_header(const char *path, deface_nifti *h, long long f
 
   if (dim[0] < 2 || dim[0] > 7)
     return deface__io_fail(err, DEFACE_E_INPUT, path,
-                             "dim[0] = %lld; an image needs 2 to 4 dimensions", (long long)dim[0]);
+                           "dim[0] = %lld; an image needs 2 to 4 dimensions", (long long)dim[0]);
   for (int a = 1; a <= dim[0]; a++)
     if (dim[a] < 1)
       return deface__io_fail(err, DEFACE_E_INPUT, path, "dim[%d] = %lld; must be at least 1", a,
-                               (long long)dim[a]);
+                             (long long)dim[a]);
   for (int a = 5; a <= dim[0]; a++)
     if (dim[a] != 1)
       return deface__io_fail(err, DEFACE_E_INPUT, path,
-                               "dim[%d] = %lld; images of more than 4 dimensions are not supported",
-                               a, (long long)dim[a]);
+                             "dim[%d] = %lld; images of more than 4 dimensions are not supported",
+                             a, (long long)dim[a]);
   for (int a = 1; a <= 4; a++) {
     uint64_t n = a <= dim[0] ? (uint64_t)dim[a] : 1;
     if (a <= 3 && n > MAX_AXIS)
       return deface__io_fail(err, DEFACE_E_INPUT, path,
-                               "dim[%d] = %llu; at most %u voxels per axis are supported", a,
-                               (unsigned long long)n, MAX_AXIS);
+                             "dim[%d] = %llu; at most %u voxels per axis are supported", a,
+                             (unsigned long long)n, MAX_AXIS);
     if (a == 4 && n > MAX_TIME)
       return deface__io_fail(err, DEFACE_E_INPUT, path,
-                               "%llu time points; at most %u are supported",
-                               (unsigned long long)n, MAX_TIME);
+                             "%llu time points; at most %u are supported", (unsigned long long)n,
+                             MAX_TIME);
     h->dims[a - 1] = (size_t)n;
   }
 
@@ -182,18 +190,17 @@ static deface_status check_header(const char *path, deface_nifti *h, long long f
   h->datatype = map_datatype(dt);
   if (h->datatype == 0)
     return deface__io_fail(err, DEFACE_E_INPUT, path,
-                             "unsupported datatype %s (code %d); only uint8, int8, int16, uint16, "
-                             "int32, uint32, float32 and float64 images are read",
-                             nifti_is_valid_datatype(dt) ? nifti_datatype_string(dt) : "unknown",
-                             dt);
+                           "unsupported datatype %s (code %d); only uint8, int8, int16, uint16, "
+                           "int32, uint32, float32 and float64 images are read",
+                           nifti_is_valid_datatype(dt) ? nifti_datatype_string(dt) : "unknown", dt);
   /* Each factor is below 2^17, so checking after every product is enough. */
   uint64_t total = deface_datatype_size(h->datatype);
   for (int a = 0; a < 4; a++) {
     total *= h->dims[a];
     if (total > MAX_BYTES)
       return deface__io_fail(err, DEFACE_E_INPUT, path,
-                               "%zux%zux%zux%zu voxels of %s exceed the 16 GiB limit", h->dims[0],
-                               h->dims[1], h->dims[2], h->dims[3], deface_datatype_name(h->datatype));
+                             "%zux%zux%zux%zu voxels of %s exceed the 16 GiB limit", h->dims[0],
+                             h->dims[1], h->dims[2], h->dims[3], deface_datatype_name(h->datatype));
   }
   if (total > SIZE_MAX)
     return deface__io_fail(err, DEFACE_E_INPUT, path, "too large for this machine's memory");
@@ -204,9 +211,9 @@ static deface_status check_header(const char *path, deface_nifti *h, long long f
   *offset = (uint64_t)vox;
   if (file_size >= 0 && *offset + total > (uint64_t)file_size)
     return deface__io_fail(err, DEFACE_E_INPUT, path,
-                             "truncated: %llu bytes of voxels expected from offset %llu, "
-                             "but the file has %lld bytes",
-                             (unsigned long long)total, (unsigned long long)*offset, file_size);
+                           "truncated: %llu bytes of voxels expected from offset %llu, "
+                           "but the file has %lld bytes",
+                           (unsigned long long)total, (unsigned long long)*offset, file_size);
 
   /* NIfTI: a slope of 0 (or a non-finite one, as nifti_clib reads it) means
    * the stored values are the real ones. */
@@ -302,8 +309,8 @@ static deface_status choose_geometry(const char *path, deface_nifti *h, char *er
       finite = finite && isfinite(h->matrix[r][c]);
   if (!finite || determinant3(h->matrix) == 0)
     return deface__io_fail(err, DEFACE_E_INPUT, path,
-                             "the voxel-to-world matrix (from %s) is singular or not finite",
-                             h->geometry);
+                           "the voxel-to-world matrix (from %s) is singular or not finite",
+                           h->geometry);
   return DEFACE_OK;
 }
 
@@ -315,14 +322,14 @@ static deface_status read_plain(const char *path, uint64_t offset, void *data, s
   FILE *f = fopen(path, "rb");
   if (!f)
     return deface__io_fail(err, DEFACE_E_INPUT, path, "cannot open: %s",
-                             deface__io_strerror(errno, ebuf, sizeof ebuf));
+                           deface__io_strerror(errno, ebuf, sizeof ebuf));
   deface_status st = DEFACE_OK;
   size_t got = 0;
   if (fseeko(f, (off_t)offset, SEEK_SET) == 0)
     got = fread(data, 1, bytes, f);
   if (got != bytes)
     st = deface__io_fail(err, DEFACE_E_INPUT, path, "truncated: read %zu of %zu bytes of voxels",
-                           got, bytes);
+                         got, bytes);
   fclose(f);
   return st;
 }
@@ -441,7 +448,8 @@ static deface_status read_gzip(const char *path, uint64_t offset, void *data, si
   else if (gz_inflate(&g, NULL, SIZE_MAX, &got, &why) != 0)
     /* Whatever follows the voxels, to the end of the stream: its CRC and
      * length close it, and a cut trailer shows only here. */
-    st = deface__io_fail(err, DEFACE_E_INPUT, path, "truncated or corrupt gzip data after the voxels (%s)", why);
+    st = deface__io_fail(err, DEFACE_E_INPUT, path,
+                         "truncated or corrupt gzip data after the voxels (%s)", why);
   inflateEnd(&g.z);
   free(g.in);
   free(g.sink);
@@ -469,7 +477,7 @@ deface_status deface_nifti_read(const char *path, deface_volume **volume, deface
   struct stat sb;
   if (stat(path, &sb) != 0)
     return deface__io_fail(err, DEFACE_E_INPUT, path, "%s",
-                             deface__io_strerror(errno, ebuf, sizeof ebuf));
+                           deface__io_strerror(errno, ebuf, sizeof ebuf));
   if (!S_ISREG(sb.st_mode))
     return deface__io_fail(err, DEFACE_E_INPUT, path, "not a regular file");
 
@@ -497,7 +505,7 @@ deface_status deface_nifti_read(const char *path, deface_volume **volume, deface
   }
   if (!deface_nifti_nim_matches(h->nim, h->dims, h->nifti_datatype) || h->nim->data) {
     st = deface__io_fail(err, DEFACE_E_INPUT, path,
-                           "nifti_clib reads the header differently (file changed while reading?)");
+                         "nifti_clib reads the header differently (file changed while reading?)");
     goto done;
   }
   st = check_transforms(path, h, err);
@@ -553,7 +561,10 @@ const char *deface_nifti_geometry_source(const deface_nifti *header)
   return header && header->geometry ? header->geometry : "pixdim";
 }
 
-int deface_nifti_version(const deface_nifti *header) { return header ? header->version : 0; }
+int deface_nifti_version(const deface_nifti *header)
+{
+  return header ? header->version : 0;
+}
 
 void deface_nifti_matrix(const deface_nifti *header, double m[4][4])
 {

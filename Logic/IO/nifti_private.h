@@ -19,24 +19,24 @@ typedef union nifti_raw_header {
 } nifti_raw_header;
 
 struct deface_nifti {
-  int version;               /* 1 or 2 */
-  nifti_raw_header raw;      /* see above */
-  nifti_image *nim;          /* nifti_clib's parse: extensions; never data */
-  size_t dims[4];            /* nx, ny, nz, nt; 1 for unused axes */
-  int nifti_datatype;        /* DT_* code */
+  int version;          /* 1 or 2 */
+  nifti_raw_header raw; /* see above */
+  nifti_image *nim;     /* nifti_clib's parse: extensions; never data */
+  size_t dims[4];       /* nx, ny, nz, nt; 1 for unused axes */
+  int nifti_datatype;   /* DT_* code */
   deface_datatype datatype;
-  double slope, inter;       /* effective scaling: (1, 0) when scl_slope is unset */
-  double matrix[4][4];       /* voxel to RAS, from `geometry` */
-  const char *geometry;      /* "sform", "qform" or "pixdim" */
+  double slope, inter;  /* effective scaling: (1, 0) when scl_slope is unset */
+  double matrix[4][4];  /* voxel to RAS, from `geometry` */
+  const char *geometry; /* "sform", "qform" or "pixdim" */
 };
 
 /* Assigns one field of a raw header whichever its version. */
-#define DEFACE_RAW_SET(h, ver, field, value)                                   \
-  do {                                                                         \
-    if ((ver) == 1)                                                            \
-      (h)->n1.field = (value);                                                 \
-    else                                                                       \
-      (h)->n2.field = (value);                                                 \
+#define DEFACE_RAW_SET(h, ver, field, value)                                                       \
+  do {                                                                                             \
+    if ((ver) == 1)                                                                                \
+      (h)->n1.field = (value);                                                                     \
+    else                                                                                           \
+      (h)->n2.field = (value);                                                                     \
   } while (0)
 
 /* 1 if path ends in ".nii.gz" (*gz = 1) or ".nii" (*gz = 0), else 0. */

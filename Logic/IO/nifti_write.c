@@ -58,8 +58,8 @@ static int write_all(znzFile fp, const void *buf, size_t n)
 
 /* Header, 4-byte extender, extensions, padding to vox_offset, voxels. */
 static deface_status write_file(const char *path, const char *tmp, int gz, int version,
-                                nifti_raw_header *raw, const nifti_image *ext_src,
-                                const void *data, size_t bytes, char *err)
+                                nifti_raw_header *raw, const nifti_image *ext_src, const void *data,
+                                size_t bytes, char *err)
 {
   char ebuf[128];
   size_t hsize = version == 1 ? sizeof raw->n1 : sizeof raw->n2;
@@ -76,7 +76,7 @@ static deface_status write_file(const char *path, const char *tmp, int gz, int v
     raw->n1.vox_offset = (float)offset; /* NIfTI-1 stores the offset as a float */
     if ((uint64_t)raw->n1.vox_offset != offset)
       return deface__io_fail(err, DEFACE_E_OUTPUT, path,
-                               "extensions too large for a NIfTI-1 data offset");
+                             "extensions too large for a NIfTI-1 data offset");
   } else {
     raw->n2.vox_offset = (int64_t)offset;
     /* The standard's 8-byte signature, whose last 4 bytes let readers (e.g.
@@ -88,7 +88,7 @@ static deface_status write_file(const char *path, const char *tmp, int gz, int v
   znzFile fp = znzopen(tmp, "wb", gz);
   if (znz_isnull(fp))
     return deface__io_fail(err, DEFACE_E_OUTPUT, path, "cannot open %s: %s", tmp,
-                             deface__io_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
+                           deface__io_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
   static const unsigned char zeros[16] = {0};
   unsigned char extender[4] = {num_ext > 0 ? 1 : 0, 0, 0, 0};
   errno = 0;
@@ -109,7 +109,7 @@ static deface_status write_file(const char *path, const char *tmp, int gz, int v
     e = errno;
   if (!ok || closed != 0)
     return deface__io_fail(err, DEFACE_E_OUTPUT, path, "write failed: %s",
-                             deface__io_strerror(e ? e : EIO, ebuf, sizeof ebuf));
+                           deface__io_strerror(e ? e : EIO, ebuf, sizeof ebuf));
   return DEFACE_OK;
 }
 
@@ -136,18 +136,16 @@ static deface_status check_file(const char *path, const char *tmp, int gz, size_
 
 /* Writes and checks one entry of a transaction (deface_write.h): the file
  * goes to the entry's temporary; the transaction's commit renames it. */
-static deface_status write_entry(deface_txn *txn, size_t index, int version,
-                                 nifti_raw_header *raw, const nifti_image *ext_src,
-                                 const void *data, size_t bytes, const expected *want, char *err)
+static deface_status write_entry(deface_txn *txn, size_t index, int version, nifti_raw_header *raw,
+                                 const nifti_image *ext_src, const void *data, size_t bytes,
+                                 const expected *want, char *err)
 {
   const char *path = deface_txn_path(txn, index), *tmp = deface_txn_temp_path(txn, index);
   if (!path || !tmp)
-    return deface__io_fail(err, DEFACE_E_USAGE, "deface_nifti_write", "no such entry %zu",
-                             index);
+    return deface__io_fail(err, DEFACE_E_USAGE, "deface_nifti_write", "no such entry %zu", index);
   int gz;
   if (!deface_nifti_name_ok(path, &gz))
-    return deface__io_fail(err, DEFACE_E_USAGE, path,
-                             "output name must end in .nii or .nii.gz");
+    return deface__io_fail(err, DEFACE_E_USAGE, path, "output name must end in .nii or .nii.gz");
   deface_status st = write_file(path, tmp, gz, version, raw, ext_src, data, bytes, err);
   if (st == DEFACE_OK)
     st = check_file(path, tmp, gz, bytes, want, err);
@@ -187,24 +185,23 @@ deface_status deface_nifti_write_entry(deface_txn *txn, size_t index, const defa
   /* Writing other voxels under this header would mislabel them. */
   if (memcmp(dims, header->dims, sizeof dims) != 0)
     return deface__io_fail(err, DEFACE_E_USAGE, path,
-                             "volume is %zux%zux%zux%zu but the header says %zux%zux%zux%zu",
-                             dims[0], dims[1], dims[2], dims[3], header->dims[0], header->dims[1],
-                             header->dims[2], header->dims[3]);
+                           "volume is %zux%zux%zux%zu but the header says %zux%zux%zux%zu", dims[0],
+                           dims[1], dims[2], dims[3], header->dims[0], header->dims[1],
+                           header->dims[2], header->dims[3]);
   if (deface_volume_datatype(volume) != header->datatype)
     return deface__io_fail(err, DEFACE_E_USAGE, path, "volume is %s but the header says %s",
-                             deface_datatype_name(deface_volume_datatype(volume)),
-                             deface_datatype_name(header->datatype));
+                           deface_datatype_name(deface_volume_datatype(volume)),
+                           deface_datatype_name(header->datatype));
   if (slope != header->slope || inter != header->inter)
     return deface__io_fail(err, DEFACE_E_USAGE, path,
-                             "volume scaling (%g, %g) differs from the header's (%g, %g)", slope,
-                             inter, header->slope, header->inter);
+                           "volume scaling (%g, %g) differs from the header's (%g, %g)", slope,
+                           inter, header->slope, header->inter);
   if (!same_matrix(m, header->matrix))
     return deface__io_fail(err, DEFACE_E_USAGE, path,
-                             "volume's voxel-to-RAS matrix differs from the header's");
+                           "volume's voxel-to-RAS matrix differs from the header's");
 
   nifti_raw_header raw = header->raw;
-  set_descrip(&raw, header->version,
-              descrip ? descrip : "defaced by deface " DEFACE_VERSION);
+  set_descrip(&raw, header->version, descrip ? descrip : "defaced by deface " DEFACE_VERSION);
   expected want = {{dims[0], dims[1], dims[2], dims[3]},
                    header->nifti_datatype,
                    header->nim ? header->nim->num_ext : 0};
@@ -221,8 +218,8 @@ deface_status deface_nifti_write(const char *path, const deface_volume *volume,
 }
 
 deface_status deface_nifti_write_label_entry(deface_txn *txn, size_t index,
-                                             const deface_volume *label,
-                                             const deface_nifti *header, char *err)
+                                             const deface_volume *label, const deface_nifti *header,
+                                             char *err)
 {
   const char *path = deface_txn_path(txn, index);
   if (!path || !label || !header)
@@ -232,14 +229,14 @@ deface_status deface_nifti_write_label_entry(deface_txn *txn, size_t index,
   deface_volume_dims(label, dims);
   deface_volume_matrix(label, m);
   deface_volume_scaling(label, &slope, &inter);
-  if (deface_volume_datatype(label) != DEFACE_UINT8 || dims[3] != 1 ||
-      (slope != 1 && slope != 0) || inter != 0)
+  if (deface_volume_datatype(label) != DEFACE_UINT8 || dims[3] != 1 || (slope != 1 && slope != 0) ||
+      inter != 0)
     return deface__io_fail(err, DEFACE_E_USAGE, path,
-                             "a label must be an unscaled 3D uint8 volume");
+                           "a label must be an unscaled 3D uint8 volume");
   if (memcmp(dims, header->dims, 3 * sizeof dims[0]) != 0 || !same_matrix(m, header->matrix))
     return deface__io_fail(err, DEFACE_E_USAGE, path,
-                             "label %zux%zux%zu is not on the input's grid %zux%zux%zu", dims[0],
-                             dims[1], dims[2], header->dims[0], header->dims[1], header->dims[2]);
+                           "label %zux%zux%zu is not on the input's grid %zux%zux%zu", dims[0],
+                           dims[1], dims[2], header->dims[0], header->dims[1], header->dims[2]);
 
   /* The input's header keeps the geometry (codes, quaternion, sform, pixdim,
    * units); what describes the voxels becomes a label's. */

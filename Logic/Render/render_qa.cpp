@@ -4,8 +4,8 @@
  * front and the left 45 degrees, lit like a face photograph (VTK's light kit:
  * key, fill, back and head lights that move with the camera), a caption with
  * the name, status and changed volume; encoded as PNG bytes in memory (the
- * caller writes them: deface_write.h). Both rows use the same cameras, framed on the original head, so that
- * outside the face the two rows show the same pixels.
+ * caller writes them: deface_write.h). Both rows use the same cameras, framed on the original head,
+ * so that outside the face the two rows show the same pixels.
  */
 #include "deface_render.h"
 #include "render_private.h"
@@ -248,8 +248,8 @@ void render(const deface_volume *original, const deface_volume *defaced, const d
 
 } // namespace
 
-extern "C" deface_status deface_render_display_open(const char *name,
-                                                   deface_render_display **out, char *err)
+extern "C" deface_status deface_render_display_open(const char *name, deface_render_display **out,
+                                                    char *err)
 {
   if (!out) {
     set_err(err, "deface_render_display_open: NULL result pointer");

@@ -35,12 +35,7 @@ extern "C" {
 const char *deface_version(void);
 
 /** Label values written into the label volume. */
-enum {
-  DEFACE_LABEL_KEEP = 0,
-  DEFACE_LABEL_FACE = 1,
-  DEFACE_LABEL_EYE = 2,
-  DEFACE_LABEL_EAR = 3
-};
+enum { DEFACE_LABEL_KEEP = 0, DEFACE_LABEL_FACE = 1, DEFACE_LABEL_EYE = 2, DEFACE_LABEL_EAR = 3 };
 
 /**
  * What a call did. DEFACE_OK is 0, every failure non-zero; the value says
@@ -104,15 +99,13 @@ typedef struct deface_volume deface_volume;
  *         DEFACE_E_NOMEM (allocation failed or the size overflows).
  */
 deface_status deface_volume_new(const size_t dims[4], deface_datatype datatype,
-                                const double voxel_to_ras[4][4],
-                                deface_volume **out, char *err);
+                                const double voxel_to_ras[4][4], deface_volume **out, char *err);
 
 /** Frees a volume; NULL is a no-op. */
 void deface_volume_free(deface_volume *volume);
 
 /** A deep copy (voxels, geometry, scaling) into *out; caller frees. */
-deface_status deface_volume_clone(const deface_volume *volume,
-                                  deface_volume **out, char *err);
+deface_status deface_volume_clone(const deface_volume *volume, deface_volume **out, char *err);
 
 /** Dimensions nx, ny, nz, nt into dims. */
 void deface_volume_dims(const deface_volume *volume, size_t dims[4]);
@@ -180,9 +173,9 @@ typedef struct deface_options {
    * (DEFACE_E_USAGE) instead of reading past them. */
   size_t struct_size;
   deface_fill fill;
-  double sigma_mm;        /**< blur sigma in mm, DEFACE_SIGMA_MIN_MM..MAX_MM; default 5 */
-  uint64_t seed;          /**< noise seed; the same seed gives the same output */
-  int ears;               /**< also label the ears (3); default 0 */
+  double sigma_mm;             /**< blur sigma in mm, DEFACE_SIGMA_MIN_MM..MAX_MM; default 5 */
+  uint64_t seed;               /**< noise seed; the same seed gives the same output */
+  int ears;                    /**< also label the ears (3); default 0 */
   deface_progress_fn progress; /**< may be NULL */
   void *progress_user;
 } deface_options;
@@ -193,37 +186,37 @@ void deface_options_init(deface_options *options);
 
 /** What the core found and did; filled by deface_find_face() and later calls. */
 typedef struct deface_result {
-  int is_ct;                 /**< the intensities look like Hounsfield units */
-  double air_value;          /**< real value used for the zero fill */
-  double air_noise_sd;       /**< spread of the air's values, for the noise fill */
-  double tissue_threshold;   /**< real value separating head tissue from air */
-  int eyes_found;            /**< both eyes located */
-  double eye_ras[2][3];      /**< eye centres in RAS mm: [0] right, [1] left */
-  double eye_radius_mm;      /**< globe radius used for label 2 */
-  double eye_pair_score;     /**< the eye finder's score of that pair (ball-vs-shell contrast
-                                  of both globes, weighed by balance, spacing and symmetry) */
+  int is_ct;                   /**< the intensities look like Hounsfield units */
+  double air_value;            /**< real value used for the zero fill */
+  double air_noise_sd;         /**< spread of the air's values, for the noise fill */
+  double tissue_threshold;     /**< real value separating head tissue from air */
+  int eyes_found;              /**< both eyes located */
+  double eye_ras[2][3];        /**< eye centres in RAS mm: [0] right, [1] left */
+  double eye_radius_mm;        /**< globe radius used for label 2 */
+  double eye_pair_score;       /**< the eye finder's score of that pair (ball-vs-shell contrast
+                                    of both globes, weighed by balance, spacing and symmetry) */
   double pitch_correction_deg; /**< head nod found relative to the header's axes */
-  int nose_in_view;          /**< the nose tip lies inside the field of view */
-  double nose_ras[3];        /**< estimated nose tip in RAS mm */
-  int mouth_in_view;         /**< the mouth level lies inside the field of view */
+  int nose_in_view;            /**< the nose tip lies inside the field of view */
+  double nose_ras[3];          /**< estimated nose tip in RAS mm */
+  int mouth_in_view;           /**< the mouth level lies inside the field of view */
   /* The second localiser: the head template registered onto the input. */
-  int template_registered;        /**< the registration ran and converged */
-  double template_to_input[4][4]; /**< template RAS mm -> input RAS mm (12-parameter affine) */
-  double template_eye_ras[2][3];  /**< the template's eye centres in the input, RAS mm */
-  double template_nose_ras[3];    /**< the template's nose tip in the input, RAS mm */
-  double template_similarity;     /**< NMI + 0.5 x head-mask overlap at 2 mm */
-  double template_nmi;            /**< normalised mutual information, 1 (none) to 2 */
-  double template_head_overlap;   /**< Dice overlap of the template's head and the input's */
+  int template_registered;         /**< the registration ran and converged */
+  double template_to_input[4][4];  /**< template RAS mm -> input RAS mm (12-parameter affine) */
+  double template_eye_ras[2][3];   /**< the template's eye centres in the input, RAS mm */
+  double template_nose_ras[3];     /**< the template's nose tip in the input, RAS mm */
+  double template_similarity;      /**< NMI + 0.5 x head-mask overlap at 2 mm */
+  double template_nmi;             /**< normalised mutual information, 1 (none) to 2 */
+  double template_head_overlap;    /**< Dice overlap of the template's head and the input's */
   double localiser_distance_mm[2]; /**< eye finder vs template: right, left eye (mm) */
   /* The face search in what the label leaves untouched (deface_self_check). */
-  int face_check_done;        /**< the search ran */
-  int face_check_eye_pairs;   /**< eye-like pairs still found (must be 0) */
+  int face_check_done;         /**< the search ran */
+  int face_check_eye_pairs;    /**< eye-like pairs still found (must be 0) */
   double face_check_eye_score; /**< the best such pair's score (0 if none) */
-  double face_check_nose_mm;  /**< how far the most nose-like point still stands out (mm) */
-  size_t labelled_voxels;    /**< voxels with a non-zero label (one time point) */
-  double labelled_ml;        /**< their volume in millilitres */
-  size_t changed_voxels;     /**< voxels whose value changed (all time points) */
-  double changed_ml;         /**< volume whose value changed, one time point, mL */
+  double face_check_nose_mm;   /**< how far the most nose-like point still stands out (mm) */
+  size_t labelled_voxels;      /**< voxels with a non-zero label (one time point) */
+  double labelled_ml;          /**< their volume in millilitres */
+  size_t changed_voxels;       /**< voxels whose value changed (all time points) */
+  double changed_ml;           /**< volume whose value changed, one time point, mL */
   double face_surface_changed; /**< fraction of the facial skin surface changed */
   char reason[DEFACE_ERRLEN];  /**< why it was refused or failed, else "" */
 } deface_result;
@@ -235,10 +228,8 @@ typedef struct deface_result {
  * head, face not in view, eyes not found. For 4D input the first time point
  * is analysed and one label serves all time points.
  */
-deface_status deface_find_face(const deface_volume *input,
-                               const deface_options *options,
-                               deface_volume **label, deface_result *result,
-                               char *err);
+deface_status deface_find_face(const deface_volume *input, const deface_options *options,
+                               deface_volume **label, deface_result *result, char *err);
 
 /**
  * Applies the fill inside the label (label != 0) to every time point of
@@ -246,8 +237,7 @@ deface_status deface_find_face(const deface_volume *input,
  * scaling, rounded and never outside the datatype's range.
  */
 deface_status deface_apply_fill(deface_volume *volume, const deface_volume *label,
-                                const deface_options *options,
-                                deface_result *result, char *err);
+                                const deface_options *options, deface_result *result, char *err);
 
 /**
  * Checks a finished result before anything is written: both eyes inside the
@@ -260,10 +250,8 @@ deface_status deface_apply_fill(deface_volume *volume, const deface_volume *labe
  * template_to_input place the nose search; the face_check_* fields are set.
  * Returns DEFACE_E_SELFCHECK with the reason when a check fails.
  */
-deface_status deface_self_check(const deface_volume *original,
-                                const deface_volume *defaced,
-                                const deface_volume *label,
-                                deface_result *result, char *err);
+deface_status deface_self_check(const deface_volume *original, const deface_volume *defaced,
+                                const deface_volume *label, deface_result *result, char *err);
 
 /**
  * The whole pipeline: find the face, copy the input, fill, self-check.
@@ -271,8 +259,8 @@ deface_status deface_self_check(const deface_volume *original,
  * failure both are NULL.
  */
 deface_status deface_run(const deface_volume *input, const deface_options *options,
-                         deface_volume **defaced, deface_volume **label,
-                         deface_result *result, char *err);
+                         deface_volume **defaced, deface_volume **label, deface_result *result,
+                         char *err);
 
 #ifdef __cplusplus
 }

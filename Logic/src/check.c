@@ -9,9 +9,9 @@
 #include <math.h>
 #include <string.h>
 
-#define MIN_EXTENT_MM 60.0   /* a head needs this much along every axis */
-#define MAX_SPACING_MM 10.0  /* coarser voxels cannot show eyes */
-#define MIN_VOXELS 16        /* along every axis */
+#define MIN_EXTENT_MM 60.0  /* a head needs this much along every axis */
+#define MAX_SPACING_MM 10.0 /* coarser voxels cannot show eyes */
+#define MIN_VOXELS 16       /* along every axis */
 
 deface_status deface__check_suitable(const deface_volume *input, char *err)
 {
@@ -21,20 +21,23 @@ deface_status deface__check_suitable(const deface_volume *input, char *err)
   deface_volume_spacing(input, sp);
   int singles = (dims[0] == 1) + (dims[1] == 1) + (dims[2] == 1);
   if (singles > 0)
-    return deface__fail(err, DEFACE_E_REFUSED, "2D image (%zux%zux%zu): a single slice cannot be defaced",
-                       dims[0], dims[1], dims[2]);
+    return deface__fail(err, DEFACE_E_REFUSED,
+                        "2D image (%zux%zux%zu): a single slice cannot be defaced", dims[0],
+                        dims[1], dims[2]);
   for (int a = 0; a < 3; a++) {
     double extent = (double)dims[a] * sp[a];
     if (extent < MIN_EXTENT_MM)
       return deface__fail(err, DEFACE_E_REFUSED,
-                         "thin slab: %.1f mm along axis %d (a head needs at least %.0f mm)", extent,
-                         a + 1, MIN_EXTENT_MM);
+                          "thin slab: %.1f mm along axis %d (a head needs at least %.0f mm)",
+                          extent, a + 1, MIN_EXTENT_MM);
     if (sp[a] > MAX_SPACING_MM)
-      return deface__fail(err, DEFACE_E_REFUSED, "too coarse: %.1f mm voxels along axis %d (at most %.0f mm)",
-                         sp[a], a + 1, MAX_SPACING_MM);
+      return deface__fail(err, DEFACE_E_REFUSED,
+                          "too coarse: %.1f mm voxels along axis %d (at most %.0f mm)", sp[a],
+                          a + 1, MAX_SPACING_MM);
     if (dims[a] < MIN_VOXELS)
-      return deface__fail(err, DEFACE_E_REFUSED, "too small: %zu voxels along axis %d (at least %d)",
-                         dims[a], a + 1, MIN_VOXELS);
+      return deface__fail(err, DEFACE_E_REFUSED,
+                          "too small: %zu voxels along axis %d (at least %d)", dims[a], a + 1,
+                          MIN_VOXELS);
   }
   return DEFACE_OK;
 }
@@ -98,12 +101,13 @@ deface_status self_check_output(const deface_volume *original, const deface_volu
     long at = voxel_of(label, result->eye_ras[e]);
     if (at < 0 || lab[at] != DEFACE_LABEL_EYE)
       return deface__fail(err, DEFACE_E_SELFCHECK, "the %s eye is not inside the masked region",
-                         e == 0 ? "right" : "left");
+                          e == 0 ? "right" : "left");
   }
   /* Nothing outside the label may differ, byte for byte, at any time point. */
   size_t n3 = deface_volume_voxels_3d(original);
   size_t es = deface_datatype_size(deface_volume_datatype(original));
-  const unsigned char *po = deface_volume_data_const(original), *pd = deface_volume_data_const(defaced);
+  const unsigned char *po = deface_volume_data_const(original),
+                      *pd = deface_volume_data_const(defaced);
   for (size_t t = 0; t < a[3]; t++)
     for (size_t idx = 0; idx < n3; idx++)
       if (!lab[idx] && memcmp(po + (t * n3 + idx) * es, pd + (t * n3 + idx) * es, es) != 0)
@@ -113,8 +117,8 @@ deface_status self_check_output(const deface_volume *original, const deface_volu
   result->face_surface_changed = frac;
   if (surface < 50 || frac < 0.5)
     return deface__fail(err, DEFACE_E_SELFCHECK,
-                       "the face surface did not change (%.0f%% of %zu skin voxels)", 100 * frac,
-                       surface);
+                        "the face surface did not change (%.0f%% of %zu skin voxels)", 100 * frac,
+                        surface);
   return DEFACE_OK;
 }
 

@@ -83,7 +83,7 @@ static int score_centre(const work_grid *g, const head_info *head, const offsets
    * MR hardly any of the ball may be as dark as air, which is what tells a
    * maxillary sinus (air behind mucosa) from a globe. */
   if (head->is_ct ? (mi < EYE_CT_FLUID_LO_HU || mi > EYE_CT_FLUID_HI_HU)
-                 : (double)airy > EYE_MAX_AIR_SHARE * (double)inner->n)
+                  : (double)airy > EYE_MAX_AIR_SHARE * (double)inner->n)
     return 0;
   double t = 0, dev = 0, fat = 0;
   size_t nt = 0;
@@ -153,8 +153,7 @@ static void keep_candidate(candidate *list, size_t *n, const candidate *c)
  * candidates in list. */
 static deface_status scan(const work_grid *g, const head_info *head, const offsets *inner,
                           const offsets *shell, double range, const vec3 *near, double radius,
-                          const deface_options *options, candidate *list, size_t *count,
-                          char *err)
+                          const deface_options *options, candidate *list, size_t *count, char *err)
 {
   size_t margin = (size_t)ceil(EYE_SHELL_OUT_MM / g->step) + 1, lo[3], hi[3];
   for (int a = 0; a < 3; a++) {
@@ -338,7 +337,8 @@ static double globe_leak(const work_grid *g, const head_info *head, const candid
   int centre = r + side * (r + side * r);
   seen[centre] = 1;
   queue[tail++] = centre;
-  static const int step[6][3] = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
+  static const int step[6][3] = {{1, 0, 0},  {-1, 0, 0}, {0, 1, 0},
+                                 {0, -1, 0}, {0, 0, 1},  {0, 0, -1}};
   while (head_at < tail) {
     int q = queue[head_at++];
     int x = q % side, y = (q / side) % side, z = q / (side * side);
@@ -347,7 +347,8 @@ static double globe_leak(const work_grid *g, const head_info *head, const candid
       if (nx < 0 || ny < 0 || nz < 0 || nx >= side || ny >= side || nz >= side)
         continue;
       int nq = nx + side * (ny + side * nz);
-      double dist = g->step * sqrt((double)((nx - r) * (nx - r) + (ny - r) * (ny - r) + (nz - r) * (nz - r)));
+      double dist =
+          g->step * sqrt((double)((nx - r) * (nx - r) + (ny - r) * (ny - r) + (nz - r) * (nz - r)));
       long gi = (long)ci + nx - r, gj = (long)cj + ny - r, gk = (long)ck + nz - r;
       if (seen[nq] || dist > reach || gi < 0 || gj < 0 || gk < 0 || gi >= (long)g->n[0] ||
           gj >= (long)g->n[1] || gk >= (long)g->n[2])
@@ -363,7 +364,8 @@ static double globe_leak(const work_grid *g, const head_info *head, const candid
   for (int z = 0; z < side; z++)
     for (int y = 0; y < side; y++)
       for (int x = 0; x < side; x++) {
-        double dist = g->step * sqrt((double)((x - r) * (x - r) + (y - r) * (y - r) + (z - r) * (z - r)));
+        double dist =
+            g->step * sqrt((double)((x - r) * (x - r) + (y - r) * (y - r) + (z - r) * (z - r)));
         ring_total += dist >= ring && dist <= reach;
       }
   return ring_total ? (double)reached / (double)ring_total : 1;
@@ -456,8 +458,7 @@ static vec3 refine(const work_grid *g, const head_info *head, vec3 c, double lev
 
 /* The pair of two candidates, each centre refined to its vitreous. */
 static void make_pair(const work_grid *g, const head_info *head, const candidate *r,
-                      const candidate *l, double score, double symmetry, double range,
-                      eye_pair *e)
+                      const candidate *l, double score, double symmetry, double range, eye_pair *e)
 {
   e->polarity = r->polarity;
   e->score = score;
@@ -485,8 +486,7 @@ deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
     st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
     goto done;
   }
-  if ((st = scan(g, head, &inner, &shell, range, NULL, 0, options, list, &count, err)) !=
-      DEFACE_OK)
+  if ((st = scan(g, head, &inner, &shell, range, NULL, 0, options, list, &count, err)) != DEFACE_OK)
     goto done;
   /* Only closed balls of fluid can be globes: drop the candidates whose
    * fluid runs on beyond 15 mm before any pairing. */
@@ -529,8 +529,9 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
   if (st != DEFACE_OK)
     return st;
   if (pairs.count == 0)
-    return deface__fail(err, DEFACE_E_REFUSED,
-                       "eyes not found: the face is not in the field of view, or this is not a head");
+    return deface__fail(
+        err, DEFACE_E_REFUSED,
+        "eyes not found: the face is not in the field of view, or this is not a head");
   *eyes = pairs.pair[0];
   return DEFACE_OK;
 }

@@ -7,10 +7,10 @@
 #include "headmask.h"
 
 typedef struct eye_pair {
-  vec3 right, left;   /* RAS centres of the vitreous */
-  double score;       /* pair score times symmetry */
-  double symmetry;    /* correlation of the head with its mirror image about the pair */
-  int polarity;       /* +1: vitreous darker than its surround (T1, FLAIR); -1: brighter */
+  vec3 right, left;      /* RAS centres of the vitreous */
+  double score;          /* pair score times symmetry */
+  double symmetry;       /* correlation of the head with its mirror image about the pair */
+  int polarity;          /* +1: vitreous darker than its surround (T1, FLAIR); -1: brighter */
   double vitreous_level; /* mean intensity inside the globes */
 } eye_pair;
 

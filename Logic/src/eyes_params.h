@@ -9,22 +9,22 @@
 #define DEFACE_EYES_PARAMS_H
 
 /* ---- one candidate: a ball of fluid in a shell of other tissue ---- */
-#define EYE_INNER_MM 7.0      /* the ball scored: well inside the ~11 mm vitreous */
-#define EYE_SHELL_IN_MM 12.0  /* the shell: just outside the globe's wall... */
-#define EYE_SHELL_OUT_MM 16.0 /* ...through the orbital fat and muscle */
-#define EYE_SHELL_EVERY 3     /* one shell voxel in so many, to bound the cost */
-#define EYE_MIN_DEPTH_MM 10.5 /* globe centres lie 10.5-26 mm below the skin: 12 mm of */
-#define EYE_MAX_DEPTH_MM 26.0 /* globe in front, less the lids; the cheeks' fat is shallower */
-#define EYE_FACING_MIN_Y 0.5  /* the way out of the head within 60 degrees of anterior */
-#define EYE_AIR_CUT 0.08      /* MR: a voxel this share of range above air is air... */
-#define EYE_MAX_AIR_SHARE 0.1 /* ...and a ball holding more than this share of air is a sinus */
+#define EYE_INNER_MM 7.0         /* the ball scored: well inside the ~11 mm vitreous */
+#define EYE_SHELL_IN_MM 12.0     /* the shell: just outside the globe's wall... */
+#define EYE_SHELL_OUT_MM 16.0    /* ...through the orbital fat and muscle */
+#define EYE_SHELL_EVERY 3        /* one shell voxel in so many, to bound the cost */
+#define EYE_MIN_DEPTH_MM 10.5    /* globe centres lie 10.5-26 mm below the skin: 12 mm of */
+#define EYE_MAX_DEPTH_MM 26.0    /* globe in front, less the lids; the cheeks' fat is shallower */
+#define EYE_FACING_MIN_Y 0.5     /* the way out of the head within 60 degrees of anterior */
+#define EYE_AIR_CUT 0.08         /* MR: a voxel this share of range above air is air... */
+#define EYE_MAX_AIR_SHARE 0.1    /* ...and a ball holding more than this share of air is a sinus */
 #define EYE_CT_FLUID_LO_HU -40.0 /* CT: the vitreous is water, 0-20 HU */
 #define EYE_CT_FLUID_HI_HU 60.0
 #define EYE_CT_FAT_LO_HU -150.0 /* CT: orbital fat around the globe */
 #define EYE_CT_FAT_HI_HU -30.0
 #define EYE_MIN_SHELL_SHARE 0.5 /* at least this share of the shell in the field of view */
-#define EYE_SD_FLOOR 0.05     /* of range: the ball's spread never counts as less */
-#define EYE_CT_RANGE_HU 100.0 /* CT: the soft-tissue scale, and the fat share's scale */
+#define EYE_SD_FLOOR 0.05       /* of range: the ball's spread never counts as less */
+#define EYE_CT_RANGE_HU 100.0   /* CT: the soft-tissue scale, and the fat share's scale */
 
 /* ---- the candidate list ---- */
 #define EYE_MAX_CANDIDATES 48
@@ -34,21 +34,22 @@
 #define EYE_MIN_SCORE 2.0
 
 /* ---- a globe is a closed ball: how far its fluid runs ---- */
-#define EYE_LEAK_REACH_MM 22.0 /* flood from the centre through fluid-valued voxels... */
-#define EYE_LEAK_RING_MM 15.0  /* ...and count how much of the 15-22 mm ring it reaches */
-#define EYE_MAX_LEAK 0.25      /* a globe's fluid reaches at most this share of the ring */
-#define EYE_FLUID_SD_TOL 2.5   /* MR: fluid = within 2.5 of the ball's spreads... */
+#define EYE_LEAK_REACH_MM 22.0   /* flood from the centre through fluid-valued voxels... */
+#define EYE_LEAK_RING_MM 15.0    /* ...and count how much of the 15-22 mm ring it reaches */
+#define EYE_MAX_LEAK 0.25        /* a globe's fluid reaches at most this share of the ring */
+#define EYE_FLUID_SD_TOL 2.5     /* MR: fluid = within 2.5 of the ball's spreads... */
 #define EYE_FLUID_RANGE_TOL 0.08 /* ...and at least 8 % of range of its mean */
 #define EYE_CT_FLUID_TOL_HU 20.0 /* CT: water and not muscle (40-60 HU) */
 
 /* ---- a pair ---- */
-#define EYE_PAIR_MIN_MM 45.0   /* globe centres are 55-75 mm apart in adults, less in a child */
+#define EYE_PAIR_MIN_MM 45.0 /* globe centres are 55-75 mm apart in adults, less in a child */
 #define EYE_PAIR_MAX_MM 85.0
-#define EYE_PAIR_TYPICAL_MM 64.0 /* the spacing weight's centre... */
-#define EYE_PAIR_SPREAD_MM 10.0  /* ...and width: distance weighs, never excludes */
+#define EYE_PAIR_TYPICAL_MM 64.0   /* the spacing weight's centre... */
+#define EYE_PAIR_SPREAD_MM 10.0    /* ...and width: distance weighs, never excludes */
 #define EYE_PAIR_MAX_TILT_DEG 35.0 /* the eye axis within 35 degrees of left-right */
 #define EYE_PAIR_MIN_FRONT_MM 15.0 /* the pair's midpoint this far in front of the head centre */
-#define EYE_PAIR_MAX_OFF_MIDLINE_MM 15.0 /* and this close to the plane through it across the axis */
+#define EYE_PAIR_MAX_OFF_MIDLINE_MM                                                                \
+  15.0 /* and this close to the plane through it across the axis */
 #define EYE_PAIR_MAX_DEPTH_DIFF_MM 12.0
 #define EYE_PAIR_MAX_VALUE_DIFF 0.3 /* of range: both vitreous alike */
 /* How much an unbalanced pair (one globe scoring far below the other) and a

@@ -91,15 +91,15 @@ static double nose_protrusion(const work_grid *g, const uint8_t *mask, const reg
       continue;
     /* A side out of view or cut away counts as far behind: a nose is what
      * stands in front of the face, whatever is left beside it. */
-    double side = fmax(isfinite(side_r[b]) ? side_r[b] : -100, isfinite(side_l[b]) ? side_l[b] : -100);
+    double side =
+        fmax(isfinite(side_r[b]) ? side_r[b] : -100, isfinite(side_l[b]) ? side_l[b] : -100);
     best = fmax(best, mid[b] - side);
   }
   return best;
 }
 
 deface_status face_check_remaining(const deface_volume *original, const deface_volume *label,
-                                   const deface_options *options, deface_result *result,
-                                   char *err)
+                                   const deface_options *options, deface_result *result, char *err)
 {
   face_search_input in = {0};
   vec3 lo, hi;
@@ -191,16 +191,16 @@ deface_status face_search(face_search_input *in, const deface_volume *label,
   result->face_check_nose_mm = nose;
   if (left > 0) {
     const eye_pair *p = &pairs.pair[0];
-    st = deface__fail(err, DEFACE_E_SELFCHECK,
+    st =
+        deface__fail(err, DEFACE_E_SELFCHECK,
                      "a face is left: an eye-like pair remains outside the removed region at "
                      "%.0f,%.0f,%.0f and %.0f,%.0f,%.0f RAS mm (score %.1f)",
-                     p->right.x, p->right.y, p->right.z, p->left.x, p->left.y, p->left.z,
-                     p->score);
+                     p->right.x, p->right.y, p->right.z, p->left.x, p->left.y, p->left.z, p->score);
   } else if (nose > NOSE_LEFT_MM) {
     st = deface__fail(err, DEFACE_E_SELFCHECK,
-                     "a face is left: a nose stands %.0f mm in front of the cheeks outside the "
-                     "removed region",
-                     nose);
+                      "a face is left: a nose stands %.0f mm in front of the cheeks outside the "
+                      "removed region",
+                      nose);
   }
 done:
   free(gone);

@@ -36,7 +36,6 @@ deface_status self_check_output(const deface_volume *original, const deface_volu
  * eye-like pair or a nose is left.
  */
 deface_status face_check_remaining(const deface_volume *original, const deface_volume *label,
-                                   const deface_options *options, deface_result *result,
-                                   char *err);
+                                   const deface_options *options, deface_result *result, char *err);
 
 #endif

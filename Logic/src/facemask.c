@@ -20,7 +20,7 @@
 
 #define REF_EYE_DISTANCE_MM 66.0
 #define ROOF_W 8.0          /* top of the region, mm above the globe centres */
-#define ROOF_SLOPE 0.5     /* roof drop per mm behind the globe centres */
+#define ROOF_SLOPE 0.5      /* roof drop per mm behind the globe centres */
 #define MIDLINE_HALF_U 16.0 /* between the orbits */
 #define MIDLINE_BACK_V 8.0  /* region starts this far in front, between the orbits */
 #define ORBIT_BACK_V -6.0   /* at eye level: the front of the orbits (globes are label 2 whole) */
@@ -29,7 +29,7 @@
 #define HALF_WIDTH_U 58.0
 #define BOTTOM_W -130.0
 #define GLOBE_RADIUS_MM 12.5
-#define EAR_INNER_U 80.0  /* ears (label 3, on request): lateral to this */
+#define EAR_INNER_U 80.0 /* ears (label 3, on request): lateral to this */
 #define EAR_OUTER_U 110.0
 #define EAR_BACK_V -120.0
 #define EAR_FRONT_V -45.0
@@ -106,7 +106,8 @@ deface_status frame_fix_pitch(const work_grid *g, const head_info *head, head_fr
     head_frame trial = *frame;
     frame_pitch(&trial, turn);
     double e2 = vault_elevation(g, head, &trial);
-    if (iter == 0 && isfinite(e2) && fabs(e2 - VAULT_ELEVATION_DEG) > fabs(e - VAULT_ELEVATION_DEG)) {
+    if (iter == 0 && isfinite(e2) &&
+        fabs(e2 - VAULT_ELEVATION_DEG) > fabs(e - VAULT_ELEVATION_DEG)) {
       sense = -1;
       turn = -turn;
       trial = *frame;
@@ -123,9 +124,9 @@ deface_status frame_fix_pitch(const work_grid *g, const head_info *head, head_fr
    * the braincase where no head frame puts it: refuse rather than guess. */
   if (fabs(e - VAULT_ELEVATION_DEG) > PITCH_TOLERANCE_DEG)
     return deface__fail(err, DEFACE_E_REFUSED,
-                       "the head's pitch is implausible (braincase %.0f degrees from where the "
-                       "eyes put it): eyes not reliably found",
-                       e - VAULT_ELEVATION_DEG);
+                        "the head's pitch is implausible (braincase %.0f degrees from where the "
+                        "eyes put it): eyes not reliably found",
+                        e - VAULT_ELEVATION_DEG);
   return DEFACE_OK;
 }
 
@@ -202,11 +203,11 @@ void template_region_map(const head_template *t, const double to_input[4][4],
 /* Voxel index range [lo, hi] per axis that can hold label: the box of the
  * region's frame-space bounds (with the face at most 120 mm in front of the
  * eyes) for every map, mapped into voxel space. */
-static void label_box(const double inv[4][4], const face_plan *plan, const size_t dims[4],
-                      int ears, size_t lo[3], size_t hi[3])
+static void label_box(const double inv[4][4], const face_plan *plan, const size_t dims[4], int ears,
+                      size_t lo[3], size_t hi[3])
 {
-  double bound[3][2] = {{-HALF_WIDTH_U - 1, HALF_WIDTH_U + 1}, {LOWER_BACK_V - 1, 120},
-                        {BOTTOM_W - 1, ROOF_W + 20}};
+  double bound[3][2] = {
+      {-HALF_WIDTH_U - 1, HALF_WIDTH_U + 1}, {LOWER_BACK_V - 1, 120}, {BOTTOM_W - 1, ROOF_W + 20}};
   if (ears) {
     bound[0][0] = -EAR_OUTER_U;
     bound[0][1] = EAR_OUTER_U;
@@ -301,8 +302,7 @@ deface_status face_label_build(const deface_volume *input, const work_grid *g,
                      f[2][0] * di_ras.x + f[2][1] * di_ras.y + f[2][2] * di_ras.z);
   }
   for (size_t k = lo[2]; k <= hi[2] && lo[2] < dims[2]; k++) {
-    if (progress_report(options, STAGE_MASK,
-                        (double)(k - lo[2]) / (double)(hi[2] - lo[2] + 1))) {
+    if (progress_report(options, STAGE_MASK, (double)(k - lo[2]) / (double)(hi[2] - lo[2] + 1))) {
       deface_volume_free(*label);
       *label = NULL;
       return deface__fail(err, DEFACE_E_CANCELLED, "cancelled");

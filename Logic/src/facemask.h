@@ -52,8 +52,8 @@ typedef struct face_plan {
   double eye_radius_mm;
   region_map maps[FACE_MAX_MAPS];
   int nmaps;
-  const head_template *tmpl;  /* NULL: no keep-out zone */
-  double to_template[4][4];   /* input RAS -> template RAS */
+  const head_template *tmpl; /* NULL: no keep-out zone */
+  double to_template[4][4];  /* input RAS -> template RAS */
 } face_plan;
 
 void region_map_from_frame(const head_frame *f, region_map *map);

@@ -75,22 +75,21 @@ deface_status deface__check_fill_options(const deface_options *options, char *er
 {
   if (options->struct_size != sizeof *options)
     return deface__fail(err, DEFACE_E_USAGE,
-                       "options of %zu bytes, this library's are %zu: set them up with "
-                       "deface_options_init()",
-                       options->struct_size, sizeof *options);
+                        "options of %zu bytes, this library's are %zu: set them up with "
+                        "deface_options_init()",
+                        options->struct_size, sizeof *options);
   if (options->fill != DEFACE_FILL_ZERO && options->fill != DEFACE_FILL_BLUR &&
       options->fill != DEFACE_FILL_NOISE)
     return deface__fail(err, DEFACE_E_USAGE, "unknown fill mode %d", (int)options->fill);
   if (options->fill == DEFACE_FILL_BLUR &&
       !(options->sigma_mm >= DEFACE_SIGMA_MIN_MM && options->sigma_mm <= DEFACE_SIGMA_MAX_MM))
     return deface__fail(err, DEFACE_E_USAGE, "blur sigma %g mm is not within %g to %g mm",
-                       options->sigma_mm, DEFACE_SIGMA_MIN_MM, DEFACE_SIGMA_MAX_MM);
+                        options->sigma_mm, DEFACE_SIGMA_MIN_MM, DEFACE_SIGMA_MAX_MM);
   return DEFACE_OK;
 }
 
 deface_status deface_apply_fill(deface_volume *volume, const deface_volume *label,
-                                const deface_options *options, deface_result *result,
-                                char *err)
+                                const deface_options *options, deface_result *result, char *err)
 {
   size_t dims[4], ld[4];
   deface_volume_dims(volume, dims);
@@ -102,7 +101,8 @@ deface_status deface_apply_fill(deface_volume *volume, const deface_volume *labe
   if (valid != DEFACE_OK)
     return valid;
   const uint8_t *lab = deface_volume_data_const(label);
-  size_t n3 = deface_volume_voxels_3d(volume), esize = deface_datatype_size(deface_volume_datatype(volume));
+  size_t n3 = deface_volume_voxels_3d(volume),
+         esize = deface_datatype_size(deface_volume_datatype(volume));
   double air = fmax(result->air_value, lowest_real(volume));
   result->air_value = air;
 

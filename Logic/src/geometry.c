@@ -5,7 +5,10 @@
 
 #include <math.h>
 
-double v3_norm(vec3 a) { return sqrt(v3_dot(a, a)); }
+double v3_norm(vec3 a)
+{
+  return sqrt(v3_dot(a, a));
+}
 
 vec3 v3_unit(vec3 a)
 {

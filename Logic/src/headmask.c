@@ -16,7 +16,7 @@
 #include <string.h>
 
 #define HIST_BINS 512
-#define HEAD_BOX_STEP_MM 8.0    /* the coarse look for the head's box */
+#define HEAD_BOX_STEP_MM 8.0 /* the coarse look for the head's box */
 /* The box's margin around the coarse head: a coarse voxel's reach, plus room
  * for the eye shells (16 mm), the closing (6 mm) and the template's samples
  * in the air around the head (6 mm). */
@@ -212,8 +212,8 @@ deface_status head_find(const work_grid *g, const head_levels *levels,
   head->volume_ml = (double)n * voxel_ml;
   if (n == 0 || head->volume_ml < 300) {
     st = deface__fail(err, DEFACE_E_REFUSED,
-                     "not a head: the largest object is %.0f mL (a head is over 300 mL)",
-                     head->volume_ml);
+                      "not a head: the largest object is %.0f mL (a head is over 300 mL)",
+                      head->volume_ml);
     goto done;
   }
   head->centroid = v3_scale(sum, 1.0 / (double)n);

@@ -8,13 +8,13 @@
 #include "workgrid.h"
 
 typedef struct head_info {
-  int is_ct;            /* intensities look like Hounsfield units */
-  double air_level;     /* typical value of the air around the head */
-  double tissue_level;  /* median value of head tissue */
-  double threshold;     /* tissue/air threshold used */
-  uint8_t *mask;        /* head, closed and hole-filled, on the grid */
-  float *depth_sq;      /* squared mm from each voxel to the nearest non-head voxel */
-  vec3 centroid;        /* RAS centre of the head mask */
+  int is_ct;           /* intensities look like Hounsfield units */
+  double air_level;    /* typical value of the air around the head */
+  double tissue_level; /* median value of head tissue */
+  double threshold;    /* tissue/air threshold used */
+  uint8_t *mask;       /* head, closed and hole-filled, on the grid */
+  float *depth_sq;     /* squared mm from each voxel to the nearest non-head voxel */
+  vec3 centroid;       /* RAS centre of the head mask */
   double volume_ml;
 } head_info;
 

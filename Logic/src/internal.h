@@ -32,14 +32,22 @@ int deface__report(const deface_options *options, double fraction, const char *s
 static inline double deface__stored_at(const void *data, deface_datatype type, size_t i)
 {
   switch (type) {
-  case DEFACE_UINT8: return ((const uint8_t *)data)[i];
-  case DEFACE_INT8: return ((const int8_t *)data)[i];
-  case DEFACE_INT16: return ((const int16_t *)data)[i];
-  case DEFACE_UINT16: return ((const uint16_t *)data)[i];
-  case DEFACE_INT32: return ((const int32_t *)data)[i];
-  case DEFACE_UINT32: return ((const uint32_t *)data)[i];
-  case DEFACE_FLOAT32: return ((const float *)data)[i];
-  case DEFACE_FLOAT64: return ((const double *)data)[i];
+  case DEFACE_UINT8:
+    return ((const uint8_t *)data)[i];
+  case DEFACE_INT8:
+    return ((const int8_t *)data)[i];
+  case DEFACE_INT16:
+    return ((const int16_t *)data)[i];
+  case DEFACE_UINT16:
+    return ((const uint16_t *)data)[i];
+  case DEFACE_INT32:
+    return ((const int32_t *)data)[i];
+  case DEFACE_UINT32:
+    return ((const uint32_t *)data)[i];
+  case DEFACE_FLOAT32:
+    return ((const float *)data)[i];
+  case DEFACE_FLOAT64:
+    return ((const double *)data)[i];
   }
   return 0;
 }

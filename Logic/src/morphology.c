@@ -106,8 +106,8 @@ done:
   return st;
 }
 
-static deface_status threshold_distance(const work_grid *g, uint8_t *mask, double r_mm,
-                                        int erode, char *err)
+static deface_status threshold_distance(const work_grid *g, uint8_t *mask, double r_mm, int erode,
+                                        char *err)
 {
   float *dist = malloc(g->count * sizeof *dist);
   if (!dist)
@@ -148,12 +148,18 @@ static size_t flood(const work_grid *g, const uint8_t *passable, uint8_t *seen, 
     size_t i = idx % nx, j = (idx / nx) % ny, k = idx / plane;
     size_t nb[6];
     int m = 0;
-    if (i > 0) nb[m++] = idx - 1;
-    if (i + 1 < nx) nb[m++] = idx + 1;
-    if (j > 0) nb[m++] = idx - nx;
-    if (j + 1 < ny) nb[m++] = idx + nx;
-    if (k > 0) nb[m++] = idx - plane;
-    if (k + 1 < nz) nb[m++] = idx + plane;
+    if (i > 0)
+      nb[m++] = idx - 1;
+    if (i + 1 < nx)
+      nb[m++] = idx + 1;
+    if (j > 0)
+      nb[m++] = idx - nx;
+    if (j + 1 < ny)
+      nb[m++] = idx + nx;
+    if (k > 0)
+      nb[m++] = idx - plane;
+    if (k + 1 < nz)
+      nb[m++] = idx + plane;
     for (int q = 0; q < m; q++)
       if (passable[nb[q]] && !seen[nb[q]]) {
         seen[nb[q]] = mark;
@@ -215,8 +221,8 @@ deface_status wg_fill_holes(const work_grid *g, uint8_t *mask, char *err)
     background[idx] = !mask[idx];
     size_t i, j, k;
     wg_coords(g, idx, &i, &j, &k);
-    int border = i == 0 || j == 0 || k == 0 || i + 1 == g->n[0] || j + 1 == g->n[1] ||
-                 k + 1 == g->n[2];
+    int border =
+        i == 0 || j == 0 || k == 0 || i + 1 == g->n[0] || j + 1 == g->n[1] || k + 1 == g->n[2];
     if (border && background[idx]) {
       outside[idx] = 1;
       queue[tail++] = idx;

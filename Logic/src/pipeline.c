@@ -2,10 +2,10 @@
  * pipeline.c - the public entry points: find the face, then run the whole
  * deface (find, copy, fill, self-check) with progress and cancellation.
  */
+#include "facecheck.h"
 #include "facemask.h"
 #include "internal.h"
 #include "progress.h"
-#include "facecheck.h"
 #include "register.h"
 
 #include <math.h>
@@ -79,7 +79,7 @@ static deface_status region_clear_of_cranium(const work_grid *g, const head_info
       vec3 p = affine_apply(plan->maps[m].to_frame, ras);
       if (p.z > BRAIN_HEIGHT_MM && face_region_contains(p))
         return deface__fail(err, DEFACE_E_SELFCHECK,
-                           "the face region would reach the braincase above the eyes");
+                            "the face region would reach the braincase above the eyes");
     }
   }
   return DEFACE_OK;
@@ -153,26 +153,26 @@ static deface_status localise(const work_grid *g, const head_info *head, reg_con
   }
   if (pairs->count == 0)
     return deface__fail(err, DEFACE_E_REFUSED,
-                       "eyes not found: the face is not in the field of view, or this is not a "
-                       "head (the head template puts the eyes at %.0f,%.0f,%.0f and "
-                       "%.0f,%.0f,%.0f RAS mm)",
-                       reg->right_eye.x, reg->right_eye.y, reg->right_eye.z, reg->left_eye.x,
-                       reg->left_eye.y, reg->left_eye.z);
+                        "eyes not found: the face is not in the field of view, or this is not a "
+                        "head (the head template puts the eyes at %.0f,%.0f,%.0f and "
+                        "%.0f,%.0f,%.0f RAS mm)",
+                        reg->right_eye.x, reg->right_eye.y, reg->right_eye.z, reg->left_eye.x,
+                        reg->left_eye.y, reg->left_eye.z);
   localisers_agree(&pairs->pair[0], reg, dist);
   return deface__fail(err, DEFACE_E_REFUSED,
-                     "the two face localisers disagree: the eye finder's eyes "
-                     "(%.0f,%.0f,%.0f and %.0f,%.0f,%.0f RAS mm) lie %.0f and %.0f mm from "
-                     "where the registered head template puts them; no candidate pair agrees",
-                     pairs->pair[0].right.x, pairs->pair[0].right.y, pairs->pair[0].right.z,
-                     pairs->pair[0].left.x, pairs->pair[0].left.y, pairs->pair[0].left.z, dist[0],
-                     dist[1]);
+                      "the two face localisers disagree: the eye finder's eyes "
+                      "(%.0f,%.0f,%.0f and %.0f,%.0f,%.0f RAS mm) lie %.0f and %.0f mm from "
+                      "where the registered head template puts them; no candidate pair agrees",
+                      pairs->pair[0].right.x, pairs->pair[0].right.y, pairs->pair[0].right.z,
+                      pairs->pair[0].left.x, pairs->pair[0].left.y, pairs->pair[0].left.z, dist[0],
+                      dist[1]);
 }
 
 /* The anatomy frame's pitch comes from the braincase; when that cannot be
  * found (a head nodding beyond the braincase search), from the template. */
 static deface_status anatomy_frame(const work_grid *g, const head_info *head, const eye_pair *eyes,
-                                   const registration *reg, head_frame *frame,
-                                   double *correction, char *err)
+                                   const registration *reg, head_frame *frame, double *correction,
+                                   char *err)
 {
   frame_from_eyes(eyes, frame);
   head_frame trial = *frame;
@@ -256,8 +256,8 @@ static deface_status locate(const deface_volume *input, const deface_options *op
     goto done;
   copy_registration(&reg, dist, result);
   const eye_pair *eyes = &pairs.pair[chosen];
-  if ((st = anatomy_frame(&grid, &head, eyes, &reg, &frame, &result->pitch_correction_deg,
-                          err)) != DEFACE_OK)
+  if ((st = anatomy_frame(&grid, &head, eyes, &reg, &frame, &result->pitch_correction_deg, err)) !=
+      DEFACE_OK)
     goto done;
   result->eyes_found = 1;
   copy_vec(result->eye_ras[0], eyes->right);

@@ -64,8 +64,8 @@ struct reg_context {
   level lv[LEVELS];
   sample_pt *pts[LEVELS];
   size_t npts[LEVELS];
-  vec3 centre;       /* template head centroid, template RAS */
-  vec3 input_centre; /* input head centroid, input RAS */
+  vec3 centre;                    /* template head centroid, template RAS */
+  vec3 input_centre;              /* input head centroid, input RAS */
   double template_top, input_top; /* highest head point above each centroid */
   head_template t;
 };
@@ -114,13 +114,11 @@ static void compose(const double a0[4][4], vec3 c, const double p[12], double ou
 
 /* A rotation by `pitch_deg` about RAS x and a scale, with the template point
  * `from` moved onto the input point `to`. */
-static void start_transform(double pitch_deg, double scale, vec3 from, vec3 to,
-                            double out[4][4])
+static void start_transform(double pitch_deg, double scale, vec3 from, vec3 to, double out[4][4])
 {
   double a = pitch_deg * DEFACE_PI / 180;
-  double r[3][3] = {{scale, 0, 0},
-                    {0, scale * cos(a), -scale * sin(a)},
-                    {0, scale * sin(a), scale * cos(a)}};
+  double r[3][3] = {
+      {scale, 0, 0}, {0, scale * cos(a), -scale * sin(a)}, {0, scale * sin(a), scale * cos(a)}};
   double f[3] = {from.x, from.y, from.z}, t[3] = {to.x, to.y, to.z};
   for (int i = 0; i < 3; i++) {
     for (int j = 0; j < 3; j++)
@@ -351,7 +349,8 @@ deface_status register_context_new(const work_grid *g, const head_info *head,
   ctx->t = *t;
   ctx->input_centre = head->centroid;
   float edges[BINS - 2];
-  deface_status st = tissue_edges(g->value, head->mask, g->count, (float)head->threshold, edges, err);
+  deface_status st =
+      tissue_edges(g->value, head->mask, g->count, (float)head->threshold, edges, err);
   for (int l = 0; l < LEVELS && st == DEFACE_OK; l++)
     st = level_build(g, head, edges, LEVEL_FACTOR[l], &ctx->lv[l], err);
   if (st == DEFACE_OK)
@@ -414,7 +413,7 @@ static measure evaluate(const reg_context *ctx, int l, const double a[4][4])
     if (ix < 0 || iy < 0 || iz < 0 || ix + 1 >= nx || iy + 1 >= ny || iz + 1 >= nz)
       continue;
     size_t at = (size_t)ix * sx + (size_t)iy * sy + (size_t)iz * sz;
-    size_t corner[8] = {at, at + sx, at + sy, at + sx + sy,
+    size_t corner[8] = {at,      at + sx,      at + sy,      at + sx + sy,
                         at + sz, at + sx + sz, at + sy + sz, at + sx + sy + sz};
     int outside = 0;
     for (int q = 0; q < 8; q++)
@@ -422,10 +421,14 @@ static measure evaluate(const reg_context *ctx, int l, const double a[4][4])
     if (outside)
       continue;
     float wx = (float)(fx - flx), wy = (float)(fy - fly), wz = (float)(fz - flz);
-    float w[8] = {(1 - wx) * (1 - wy) * (1 - wz), wx * (1 - wy) * (1 - wz),
-                  (1 - wx) * wy * (1 - wz),       wx * wy * (1 - wz),
-                  (1 - wx) * (1 - wy) * wz,       wx * (1 - wy) * wz,
-                  (1 - wx) * wy * wz,             wx * wy * wz};
+    float w[8] = {(1 - wx) * (1 - wy) * (1 - wz),
+                  wx * (1 - wy) * (1 - wz),
+                  (1 - wx) * wy * (1 - wz),
+                  wx * wy * (1 - wz),
+                  (1 - wx) * (1 - wy) * wz,
+                  wx * (1 - wy) * wz,
+                  (1 - wx) * wy * wz,
+                  wx * wy * wz};
     float *row = hist[p->bin];
     float hw = 0;
     for (int q = 0; q < 8; q++) {
@@ -584,7 +587,7 @@ deface_status register_template(reg_context *ctx, const double starts[][4][4], s
   memset(out, 0, sizeof *out);
   if (nstarts == 0 || nstarts > REGISTER_MAX_STARTS)
     return deface__fail(err, DEFACE_E_INTERNAL, "registration needs 1 to %d starts",
-                       REGISTER_MAX_STARTS);
+                        REGISTER_MAX_STARTS);
   trial tr[REGISTER_MAX_STARTS];
   size_t steps = nstarts + REFINE_AT_4MM + 2, done = 0;
   for (size_t s = 0; s < nstarts; s++) {

@@ -16,14 +16,14 @@
 #define REGISTER_MAX_STARTS 16
 
 typedef struct registration {
-  double to_input[4][4];   /* template RAS mm -> input RAS mm */
+  double to_input[4][4]; /* template RAS mm -> input RAS mm */
   double to_template[4][4];
-  double similarity;       /* nmi + head weight * head_dice, finest level */
-  double nmi;              /* (H(T) + H(I)) / H(T, I): 1 independent, 2 identical */
-  double head_dice;        /* overlap of the template's head and the input's */
-  double overlap;          /* share of the template's samples inside the input's view */
+  double similarity;                  /* nmi + head weight * head_dice, finest level */
+  double nmi;                         /* (H(T) + H(I)) / H(T, I): 1 independent, 2 identical */
+  double head_dice;                   /* overlap of the template's head and the input's */
+  double overlap;                     /* share of the template's samples inside the input's view */
   vec3 right_eye, left_eye, nose_tip; /* the template's landmarks, mapped */
-  int start;               /* which start won */
+  int start;                          /* which start won */
 } registration;
 
 /** An opaque registration context: the input's pyramid and the template's samples. */

@@ -9,20 +9,32 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *deface_version(void) { return DEFACE_VERSION; }
+const char *deface_version(void)
+{
+  return DEFACE_VERSION;
+}
 
 const char *deface_status_str(deface_status status)
 {
   switch (status) {
-  case DEFACE_OK: return "ok";
-  case DEFACE_E_INTERNAL: return "internal error";
-  case DEFACE_E_USAGE: return "invalid argument";
-  case DEFACE_E_INPUT: return "invalid input";
-  case DEFACE_E_REFUSED: return "refused: not defaceable";
-  case DEFACE_E_SELFCHECK: return "self-check failed";
-  case DEFACE_E_OUTPUT: return "cannot write output";
-  case DEFACE_E_NOMEM: return "out of memory";
-  case DEFACE_E_CANCELLED: return "cancelled";
+  case DEFACE_OK:
+    return "ok";
+  case DEFACE_E_INTERNAL:
+    return "internal error";
+  case DEFACE_E_USAGE:
+    return "invalid argument";
+  case DEFACE_E_INPUT:
+    return "invalid input";
+  case DEFACE_E_REFUSED:
+    return "refused: not defaceable";
+  case DEFACE_E_SELFCHECK:
+    return "self-check failed";
+  case DEFACE_E_OUTPUT:
+    return "cannot write output";
+  case DEFACE_E_NOMEM:
+    return "out of memory";
+  case DEFACE_E_CANCELLED:
+    return "cancelled";
   }
   return "unknown status";
 }
@@ -45,9 +57,12 @@ deface_status deface__fail(char *err, deface_status status, const char *fmt, ...
 const char *deface_fill_name(deface_fill fill)
 {
   switch (fill) {
-  case DEFACE_FILL_ZERO: return "zero";
-  case DEFACE_FILL_BLUR: return "blur";
-  case DEFACE_FILL_NOISE: return "noise";
+  case DEFACE_FILL_ZERO:
+    return "zero";
+  case DEFACE_FILL_BLUR:
+    return "blur";
+  case DEFACE_FILL_NOISE:
+    return "noise";
   }
   return "unknown";
 }

@@ -13,7 +13,10 @@
 extern const unsigned char deface__template_nii[];
 extern const size_t deface__template_nii_size;
 
-static int16_t le16(const unsigned char *p) { return (int16_t)(p[0] | p[1] << 8); }
+static int16_t le16(const unsigned char *p)
+{
+  return (int16_t)(p[0] | p[1] << 8);
+}
 
 static float le_float(const unsigned char *p)
 {
@@ -41,7 +44,7 @@ deface_status template_load(head_template *t, char *err)
       le_float(h + 320) != (float)step ||
       offset + 2 * n[0] * n[1] * n[2] != deface__template_nii_size)
     return deface__fail(err, DEFACE_E_INTERNAL,
-                       "the compiled-in head template is not a 4D uint8 RAS grid of two volumes");
+                        "the compiled-in head template is not a 4D uint8 RAS grid of two volumes");
   for (int a = 0; a < 3; a++)
     t->n[a] = n[a];
   t->step = step;

@@ -14,10 +14,10 @@
 
 /* Flags of the template's second volume (see make_template.py). */
 enum {
-  TEMPLATE_HEAD = 1,     /* the closed head */
-  TEMPLATE_BRAIN = 2,    /* ch2bet > 0 */
-  TEMPLATE_KEEP_OUT = 4, /* within 6 mm of the brain: never labelled */
-  TEMPLATE_IN_VIEW = 8,  /* inside ch2's field of view */
+  TEMPLATE_HEAD = 1,      /* the closed head */
+  TEMPLATE_BRAIN = 2,     /* ch2bet > 0 */
+  TEMPLATE_KEEP_OUT = 4,  /* within 6 mm of the brain: never labelled */
+  TEMPLATE_IN_VIEW = 8,   /* inside ch2's field of view */
   TEMPLATE_NEAR_HEAD = 16 /* within 2 voxels (6 mm) of the head: the registration's samples */
 };
 
@@ -29,22 +29,31 @@ enum {
  * front of the globe centres and 35-40 mm below them) in ch2's MNI scale,
  * about 5-10 % larger than a native head. It is reported, never used to
  * place the face region. */
-#define TEMPLATE_RIGHT_EYE {34.8, 61.4, -37.1}
-#define TEMPLATE_LEFT_EYE {-34.8, 61.7, -37.3}
-#define TEMPLATE_NOSE_TIP {0.0, 109.55, -77.2}
+#define TEMPLATE_RIGHT_EYE                                                                         \
+  {                                                                                                \
+    34.8, 61.4, -37.1                                                                              \
+  }
+#define TEMPLATE_LEFT_EYE                                                                          \
+  {                                                                                                \
+    -34.8, 61.7, -37.3                                                                             \
+  }
+#define TEMPLATE_NOSE_TIP                                                                          \
+  {                                                                                                \
+    0.0, 109.55, -77.2                                                                             \
+  }
 
 /* The pitch that the braincase gives ch2's head frame (frame_fix_pitch on
- * ch2: "pitch_correction_deg" 5.9 in its sidecar), so that the template's face region is the one the anatomy places on
- * ch2. */
+ * ch2: "pitch_correction_deg" 5.9 in its sidecar), so that the template's face region is the one
+ * the anatomy places on ch2. */
 #define TEMPLATE_PITCH_DEG 5.9
 
 /** The template, its voxels pointing into the compiled-in file. */
 typedef struct head_template {
-  size_t n[3];             /* voxels along R, A, S */
-  double step;             /* mm */
-  vec3 origin;             /* RAS of voxel (0,0,0) */
-  const uint8_t *value;    /* T1 intensity, 0..255 */
-  const uint8_t *flags;    /* TEMPLATE_* bits */
+  size_t n[3];          /* voxels along R, A, S */
+  double step;          /* mm */
+  vec3 origin;          /* RAS of voxel (0,0,0) */
+  const uint8_t *value; /* T1 intensity, 0..255 */
+  const uint8_t *flags; /* TEMPLATE_* bits */
   vec3 right_eye, left_eye, nose_tip;
 } head_template;
 

@@ -22,13 +22,17 @@ size_t deface_datatype_size(deface_datatype datatype)
 {
   switch (datatype) {
   case DEFACE_UINT8:
-  case DEFACE_INT8: return 1;
+  case DEFACE_INT8:
+    return 1;
   case DEFACE_INT16:
-  case DEFACE_UINT16: return 2;
+  case DEFACE_UINT16:
+    return 2;
   case DEFACE_INT32:
   case DEFACE_UINT32:
-  case DEFACE_FLOAT32: return 4;
-  case DEFACE_FLOAT64: return 8;
+  case DEFACE_FLOAT32:
+    return 4;
+  case DEFACE_FLOAT64:
+    return 8;
   }
   return 0;
 }
@@ -36,14 +40,22 @@ size_t deface_datatype_size(deface_datatype datatype)
 const char *deface_datatype_name(deface_datatype datatype)
 {
   switch (datatype) {
-  case DEFACE_UINT8: return "uint8";
-  case DEFACE_INT8: return "int8";
-  case DEFACE_INT16: return "int16";
-  case DEFACE_UINT16: return "uint16";
-  case DEFACE_INT32: return "int32";
-  case DEFACE_UINT32: return "uint32";
-  case DEFACE_FLOAT32: return "float32";
-  case DEFACE_FLOAT64: return "float64";
+  case DEFACE_UINT8:
+    return "uint8";
+  case DEFACE_INT8:
+    return "int8";
+  case DEFACE_INT16:
+    return "int16";
+  case DEFACE_UINT16:
+    return "uint16";
+  case DEFACE_INT32:
+    return "int32";
+  case DEFACE_UINT32:
+    return "uint32";
+  case DEFACE_FLOAT32:
+    return "float32";
+  case DEFACE_FLOAT64:
+    return "float64";
   }
   return "unknown";
 }
@@ -71,8 +83,7 @@ static int matrix_is_valid(const double m[4][4])
 }
 
 deface_status deface_volume_new(const size_t dims[4], deface_datatype datatype,
-                                const double voxel_to_ras[4][4],
-                                deface_volume **out, char *err)
+                                const double voxel_to_ras[4][4], deface_volume **out, char *err)
 {
   *out = NULL;
   size_t elem = deface_datatype_size(datatype);
@@ -134,13 +145,25 @@ size_t deface_volume_voxels_3d(const deface_volume *volume)
   return volume->dims[0] * volume->dims[1] * volume->dims[2];
 }
 
-size_t deface_volume_bytes(const deface_volume *volume) { return volume->bytes; }
+size_t deface_volume_bytes(const deface_volume *volume)
+{
+  return volume->bytes;
+}
 
-deface_datatype deface_volume_datatype(const deface_volume *volume) { return volume->datatype; }
+deface_datatype deface_volume_datatype(const deface_volume *volume)
+{
+  return volume->datatype;
+}
 
-void *deface_volume_data(deface_volume *volume) { return volume->data; }
+void *deface_volume_data(deface_volume *volume)
+{
+  return volume->data;
+}
 
-const void *deface_volume_data_const(const deface_volume *volume) { return volume->data; }
+const void *deface_volume_data_const(const deface_volume *volume)
+{
+  return volume->data;
+}
 
 void deface_volume_matrix(const deface_volume *volume, double m[4][4])
 {
@@ -192,14 +215,30 @@ double deface_volume_value(const deface_volume *volume, size_t index)
 void deface__datatype_range(deface_datatype datatype, double *lo, double *hi)
 {
   switch (datatype) {
-  case DEFACE_UINT8: *lo = 0, *hi = 255; return;
-  case DEFACE_INT8: *lo = -128, *hi = 127; return;
-  case DEFACE_INT16: *lo = -32768, *hi = 32767; return;
-  case DEFACE_UINT16: *lo = 0, *hi = 65535; return;
-  case DEFACE_INT32: *lo = -2147483648.0, *hi = 2147483647.0; return;
-  case DEFACE_UINT32: *lo = 0, *hi = 4294967295.0; return;
-  case DEFACE_FLOAT32: *lo = -3.4e38, *hi = 3.4e38; return;
-  case DEFACE_FLOAT64: *lo = -1.7e308, *hi = 1.7e308; return;
+  case DEFACE_UINT8:
+    *lo = 0, *hi = 255;
+    return;
+  case DEFACE_INT8:
+    *lo = -128, *hi = 127;
+    return;
+  case DEFACE_INT16:
+    *lo = -32768, *hi = 32767;
+    return;
+  case DEFACE_UINT16:
+    *lo = 0, *hi = 65535;
+    return;
+  case DEFACE_INT32:
+    *lo = -2147483648.0, *hi = 2147483647.0;
+    return;
+  case DEFACE_UINT32:
+    *lo = 0, *hi = 4294967295.0;
+    return;
+  case DEFACE_FLOAT32:
+    *lo = -3.4e38, *hi = 3.4e38;
+    return;
+  case DEFACE_FLOAT64:
+    *lo = -1.7e308, *hi = 1.7e308;
+    return;
   }
   *lo = *hi = 0;
 }
@@ -213,21 +252,39 @@ void deface__volume_store(deface_volume *volume, size_t index, double real)
   double s = (real - volume->inter) / slope;
   void *d = volume->data;
   switch (volume->datatype) {
-  case DEFACE_FLOAT32: ((float *)d)[index] = (float)s; return;
-  case DEFACE_FLOAT64: ((double *)d)[index] = s; return;
-  default: break;
+  case DEFACE_FLOAT32:
+    ((float *)d)[index] = (float)s;
+    return;
+  case DEFACE_FLOAT64:
+    ((double *)d)[index] = s;
+    return;
+  default:
+    break;
   }
   double lo, hi;
   deface__datatype_range(volume->datatype, &lo, &hi);
   s = nearbyint(s);
   s = s < lo ? lo : s > hi ? hi : s;
   switch (volume->datatype) {
-  case DEFACE_UINT8: ((uint8_t *)d)[index] = (uint8_t)s; break;
-  case DEFACE_INT8: ((int8_t *)d)[index] = (int8_t)s; break;
-  case DEFACE_INT16: ((int16_t *)d)[index] = (int16_t)s; break;
-  case DEFACE_UINT16: ((uint16_t *)d)[index] = (uint16_t)s; break;
-  case DEFACE_INT32: ((int32_t *)d)[index] = (int32_t)s; break;
-  case DEFACE_UINT32: ((uint32_t *)d)[index] = (uint32_t)s; break;
-  default: break;
+  case DEFACE_UINT8:
+    ((uint8_t *)d)[index] = (uint8_t)s;
+    break;
+  case DEFACE_INT8:
+    ((int8_t *)d)[index] = (int8_t)s;
+    break;
+  case DEFACE_INT16:
+    ((int16_t *)d)[index] = (int16_t)s;
+    break;
+  case DEFACE_UINT16:
+    ((uint16_t *)d)[index] = (uint16_t)s;
+    break;
+  case DEFACE_INT32:
+    ((int32_t *)d)[index] = (int32_t)s;
+    break;
+  case DEFACE_UINT32:
+    ((uint32_t *)d)[index] = (uint32_t)s;
+    break;
+  default:
+    break;
   }
 }

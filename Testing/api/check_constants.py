@@ -25,7 +25,7 @@ def main():
             print("check_constants: %s has no DEFACE_SIGMA_%s_MM" % (header, name))
             return 1
         const[name] = float(m.group(1))
-    fills = re.findall(r'case DEFACE_FILL_[A-Z]+: return "([a-z]+)";', open(status_c).read())
+    fills = re.findall(r'case DEFACE_FILL_[A-Z]+:\s*return "([a-z]+)";', open(status_c).read())
     root = ET.parse(xml_path).getroot()
     problems = []
     sigma = [d for d in root.iter("double") if d.findtext("name") == "sigma"]

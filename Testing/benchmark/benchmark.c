@@ -89,8 +89,10 @@ static int make_input(const char *ch2, const char *out)
   double off[3];
   for (int a = 0; a < 3; a++)
     off[a] = ((double)SIZE - (double)sd[a]) / 2.0;
-  double mo[4][4] = {{1, 0, 0, m[0][3] - off[0]}, {0, 1, 0, m[1][3] - off[1]},
-                     {0, 0, 1, m[2][3] - off[2]}, {0, 0, 0, 1}};
+  double mo[4][4] = {{1, 0, 0, m[0][3] - off[0]},
+                     {0, 1, 0, m[1][3] - off[1]},
+                     {0, 0, 1, m[2][3] - off[2]},
+                     {0, 0, 0, 1}};
   size_t dims[4] = {SIZE, SIZE, SIZE, 1};
   if (deface_volume_new(dims, DEFACE_INT16, mo, &dst, err) != DEFACE_OK)
     goto done;
@@ -99,7 +101,8 @@ static int make_input(const char *ch2, const char *out)
     for (size_t j = 0; j < SIZE; j++)
       for (size_t i = 0; i < SIZE; i++) {
         long si = (long)i - (long)off[0], sj = (long)j - (long)off[1], sk = (long)k - (long)off[2];
-        if (si < 0 || sj < 0 || sk < 0 || si >= (long)sd[0] || sj >= (long)sd[1] || sk >= (long)sd[2])
+        if (si < 0 || sj < 0 || sk < 0 || si >= (long)sd[0] || sj >= (long)sd[1] ||
+            sk >= (long)sd[2])
           continue;
         d[i + SIZE * (j + SIZE * k)] = (int16_t)deface_volume_value(
             src, (size_t)si + sd[0] * ((size_t)sj + sd[1] * (size_t)sk));
@@ -160,8 +163,8 @@ static int run_pipeline(const char *in, const char *out, const char *label)
   printf("localise+fill %7.3f s CPU (target <= 0.8 s); the template registration %.3f s, "
          "%.0f %% of it\n",
          t3 - t1, reg, 100 * reg / (t3 - t1));
-  printf("peak memory %7.1f MiB = %.2f x the input volume in memory (%.1f MiB; target < 3)\n",
-         peak, peak / ((double)bytes / 1048576.0), (double)bytes / 1048576.0);
+  printf("peak memory %7.1f MiB = %.2f x the input volume in memory (%.1f MiB; target < 3)\n", peak,
+         peak / ((double)bytes / 1048576.0), (double)bytes / 1048576.0);
   deface_volume_free(v);
   deface_volume_free(defaced);
   deface_volume_free(lab);

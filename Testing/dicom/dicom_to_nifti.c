@@ -1,8 +1,8 @@
 /*
  * dicom_to_nifti - lists the series the DICOM adapter finds in a folder and
  * writes the only one as NIfTI through deface_nifti_header_adopt() and
- * deface_nifti_write() (the steps series mode takes), so that the end-to-end tests can check a defaced
- * series against exactly what the reader read (verify_deface --input).
+ * deface_nifti_write() (the steps series mode takes), so that the end-to-end tests can check a
+ * defaced series against exactly what the reader read (verify_deface --input).
  *
  *   dicom_to_nifti FOLDER [OUT.nii.gz]
  *

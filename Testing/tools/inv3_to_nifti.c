@@ -171,8 +171,7 @@ int main(int argc, char **argv)
   /* NIfTI-1 stores each dimension in a signed short. */
   for (int a = 0; a < 3; a++) {
     if (shape[a] < 1 || shape[a] > 32767 || shape[a] != floor(shape[a]) || !(spacing[a] > 0)) {
-      fprintf(stderr, "%s: bad shape %g or spacing %g on axis %d\n", PROG, shape[a], spacing[a],
-              a);
+      fprintf(stderr, "%s: bad shape %g or spacing %g on axis %d\n", PROG, shape[a], spacing[a], a);
       goto done;
     }
   }

@@ -44,7 +44,6 @@
 
 #include "make_case.h"
 
-
 int fail(const char *fmt, ...)
 {
   va_list ap;
@@ -81,14 +80,22 @@ const type_info *type_of(int dt, const char *name)
 double raw_at(const void *data, int dt, int64_t i)
 {
   switch (dt) {
-  case DT_INT8: return ((const int8_t *)data)[i];
-  case DT_UINT8: return ((const uint8_t *)data)[i];
-  case DT_INT16: return ((const int16_t *)data)[i];
-  case DT_UINT16: return ((const uint16_t *)data)[i];
-  case DT_INT32: return ((const int32_t *)data)[i];
-  case DT_UINT32: return ((const uint32_t *)data)[i];
-  case DT_FLOAT32: return ((const float *)data)[i];
-  default: return ((const double *)data)[i];
+  case DT_INT8:
+    return ((const int8_t *)data)[i];
+  case DT_UINT8:
+    return ((const uint8_t *)data)[i];
+  case DT_INT16:
+    return ((const int16_t *)data)[i];
+  case DT_UINT16:
+    return ((const uint16_t *)data)[i];
+  case DT_INT32:
+    return ((const int32_t *)data)[i];
+  case DT_UINT32:
+    return ((const uint32_t *)data)[i];
+  case DT_FLOAT32:
+    return ((const float *)data)[i];
+  default:
+    return ((const double *)data)[i];
   }
 }
 
@@ -96,14 +103,30 @@ double raw_at(const void *data, int dt, int64_t i)
 void raw_put(void *data, int dt, int64_t i, double v)
 {
   switch (dt) {
-  case DT_INT8: ((int8_t *)data)[i] = (int8_t)v; break;
-  case DT_UINT8: ((uint8_t *)data)[i] = (uint8_t)v; break;
-  case DT_INT16: ((int16_t *)data)[i] = (int16_t)v; break;
-  case DT_UINT16: ((uint16_t *)data)[i] = (uint16_t)v; break;
-  case DT_INT32: ((int32_t *)data)[i] = (int32_t)v; break;
-  case DT_UINT32: ((uint32_t *)data)[i] = (uint32_t)v; break;
-  case DT_FLOAT32: ((float *)data)[i] = (float)v; break;
-  default: ((double *)data)[i] = v; break;
+  case DT_INT8:
+    ((int8_t *)data)[i] = (int8_t)v;
+    break;
+  case DT_UINT8:
+    ((uint8_t *)data)[i] = (uint8_t)v;
+    break;
+  case DT_INT16:
+    ((int16_t *)data)[i] = (int16_t)v;
+    break;
+  case DT_UINT16:
+    ((uint16_t *)data)[i] = (uint16_t)v;
+    break;
+  case DT_INT32:
+    ((int32_t *)data)[i] = (int32_t)v;
+    break;
+  case DT_UINT32:
+    ((uint32_t *)data)[i] = (uint32_t)v;
+    break;
+  case DT_FLOAT32:
+    ((float *)data)[i] = (float)v;
+    break;
+  default:
+    ((double *)data)[i] = v;
+    break;
   }
 }
 
@@ -193,7 +216,10 @@ nifti_image *new_like(const nifti_image *in, const int64_t n[3], int64_t nt)
   return blank_copy(&hdr);
 }
 
-int64_t n_volumes(const nifti_image *im) { return im->nvox / (im->nx * im->ny * im->nz); }
+int64_t n_volumes(const nifti_image *im)
+{
+  return im->nvox / (im->nx * im->ny * im->nz);
+}
 
 static int write_image(nifti_image *im, const char *path)
 {
@@ -789,10 +815,10 @@ static int args_of(const char *mode)
   static const struct {
     const char *mode;
     int nargs;
-  } MODES[] = {{"permute", 2}, {"datatype", -1}, {"slice", 2},  {"slab", 2},   {"noise", 0},
-               {"fourd", 1},   {"truncate", 1},  {"absurd", 0}, {"rotate", 2}, {"pad", 1},
+  } MODES[] = {{"permute", 2}, {"datatype", -1}, {"slice", 2},  {"slab", 2},    {"noise", 0},
+               {"fourd", 1},   {"truncate", 1},  {"absurd", 0}, {"rotate", 2},  {"pad", 1},
                {"oblique", 2}, {"thick", 2},     {"invert", 0}, {"falloff", 2}, {"saturate", 1},
-               {"rician", 1},  {"scale", 1},     {"cut", 2},    {"neck", 1},   {"flair", 0},
+               {"rician", 1},  {"scale", 1},     {"cut", 2},    {"neck", 1},    {"flair", 0},
                {"resample", 3}};
   for (size_t i = 0; i < sizeof MODES / sizeof MODES[0]; i++)
     if (!strcmp(mode, MODES[i].mode))

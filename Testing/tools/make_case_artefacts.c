@@ -89,13 +89,17 @@ static uint64_t next_random(uint64_t *s)
   return *s;
 }
 
-static double uniform(uint64_t *s) { return ((double)(next_random(s) >> 11) + 0.5) / 9007199254740992.0; }
+static double uniform(uint64_t *s)
+{
+  return ((double)(next_random(s) >> 11) + 0.5) / 9007199254740992.0;
+}
 
 nifti_image *mode_falloff(const nifti_image *in, const char *dir, const char *fraction)
 {
   double d[3], f = atof(fraction);
   if (world_direction(dir, d) || !(f > 0 && f < 1))
-    return fail("falloff: DIR is superior, inferior, left, right, anterior or posterior; F in (0, 1)"),
+    return fail("falloff: DIR is superior, inferior, left, right, anterior or posterior; F in (0, "
+                "1)"),
            NULL;
   nifti_image *out = blank_copy(in);
   if (!out)
@@ -113,7 +117,8 @@ nifti_image *mode_falloff(const nifti_image *in, const char *dir, const char *fr
   for (int64_t i = 0; i < in->nvox; i++) {
     int64_t v = i % n3;
     double p[3];
-    world_point(w, (double)(v % in->nx), (double)(v / in->nx % in->ny), (double)(v / (in->nx * in->ny)), p);
+    world_point(w, (double)(v % in->nx), (double)(v / in->nx % in->ny),
+                (double)(v / (in->nx * in->ny)), p);
     double s = (p[0] * d[0] + p[1] * d[1] + p[2] * d[2] - smin) / (smax - smin);
     raw_put(out->data, out->datatype, i, raw_for(out, real_at(in, i) * (1 - f * s)));
   }
@@ -131,7 +136,8 @@ nifti_image *mode_saturate(const nifti_image *in, const char *fraction)
   memcpy(out->data, in->data, (size_t)in->nvox * (size_t)in->nbyper);
   double p99 = percentile(in, NULL, 99);
   const type_info *t = type_of(in->datatype, NULL);
-  double top = t->is_int ? (has_scaling(in) ? t->hi * in->scl_slope + in->scl_inter : t->hi) : 3 * p99;
+  double top =
+      t->is_int ? (has_scaling(in) ? t->hi * in->scl_slope + in->scl_inter : t->hi) : 3 * p99;
   uint64_t seed = 0x5A7E5A7E12345ull;
   const int64_t st[3] = {1, in->nx, in->nx * in->ny};
   for (int64_t z = 1; z + 1 < in->nz; z++)
@@ -140,7 +146,8 @@ nifti_image *mode_saturate(const nifti_image *in, const char *fraction)
         int64_t i = x + st[1] * y + st[2] * z;
         double v = real_at(in, i), jump = 0;
         for (int a = 0; a < 3; a++)
-          jump = fmax(jump, fmax(fabs(v - real_at(in, i + st[a])), fabs(v - real_at(in, i - st[a]))));
+          jump =
+              fmax(jump, fmax(fabs(v - real_at(in, i + st[a])), fabs(v - real_at(in, i - st[a]))));
         if (v > 0.15 * p99 && jump > 0.25 * p99 && uniform(&seed) < f)
           raw_put(out->data, out->datatype, i, raw_for(out, top));
       }
@@ -278,7 +285,8 @@ nifti_image *mode_neck(const nifti_image *in, const char *mm)
         if (neck) {
           double p[3];
           world_point(w, (double)s[0], (double)s[1], (double)s[2], p);
-          double e = (p[0] - cx) * (p[0] - cx) / (50.0 * 50.0) + (p[1] - cy) * (p[1] - cy) / (45.0 * 45.0);
+          double e =
+              (p[0] - cx) * (p[0] - cx) / (50.0 * 50.0) + (p[1] - cy) * (p[1] - cy) / (45.0 * 45.0);
           if (e > 1 || cn == 0)
             v = lo;
         }
@@ -311,9 +319,9 @@ nifti_image *mode_flair(const nifti_image *in)
     else if (x < 0.5)
       y = 0.15 + (x - 0.25) * 2.8; /* grey matter up to 0.85 */
     else if (x < 0.75)
-      y = 0.85 - (x - 0.5) * 1.4;  /* white matter down to 0.5 */
+      y = 0.85 - (x - 0.5) * 1.4; /* white matter down to 0.5 */
     else
-      y = 0.5 + (x - 0.75) * 1.2;  /* fat back up */
+      y = 0.5 + (x - 0.75) * 1.2; /* fat back up */
     raw_put(out->data, out->datatype, i, raw_for(out, y * p99));
   }
   free(head);

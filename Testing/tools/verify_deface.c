@@ -66,17 +66,28 @@ static double raw_at(const nifti_image *im, int64_t i)
 {
   const void *d = im->data;
   switch (im->datatype) {
-  case DT_INT8: return ((const int8_t *)d)[i];
-  case DT_UINT8: return ((const uint8_t *)d)[i];
-  case DT_INT16: return ((const int16_t *)d)[i];
-  case DT_UINT16: return ((const uint16_t *)d)[i];
-  case DT_INT32: return ((const int32_t *)d)[i];
-  case DT_UINT32: return ((const uint32_t *)d)[i];
-  case DT_INT64: return (double)((const int64_t *)d)[i];
-  case DT_UINT64: return (double)((const uint64_t *)d)[i];
-  case DT_FLOAT32: return ((const float *)d)[i];
-  case DT_FLOAT64: return ((const double *)d)[i];
-  default: return NAN;
+  case DT_INT8:
+    return ((const int8_t *)d)[i];
+  case DT_UINT8:
+    return ((const uint8_t *)d)[i];
+  case DT_INT16:
+    return ((const int16_t *)d)[i];
+  case DT_UINT16:
+    return ((const uint16_t *)d)[i];
+  case DT_INT32:
+    return ((const int32_t *)d)[i];
+  case DT_UINT32:
+    return ((const uint32_t *)d)[i];
+  case DT_INT64:
+    return (double)((const int64_t *)d)[i];
+  case DT_UINT64:
+    return (double)((const uint64_t *)d)[i];
+  case DT_FLOAT32:
+    return ((const float *)d)[i];
+  case DT_FLOAT64:
+    return ((const double *)d)[i];
+  default:
+    return NAN;
   }
 }
 
@@ -175,7 +186,10 @@ static nifti_image *read_image(const char *path)
   return im;
 }
 
-static int same_bytes(const void *a, const void *b, size_t n) { return memcmp(a, b, n) == 0; }
+static int same_bytes(const void *a, const void *b, size_t n)
+{
+  return memcmp(a, b, n) == 0;
+}
 
 /* ---- header checks ---- */
 
@@ -241,7 +255,10 @@ static void check_label(state *s)
 
 /* ---- voxel checks ---- */
 
-static int label_at(const state *s, int64_t i) { return (int)real_at(s->lab, i); }
+static int label_at(const state *s, int64_t i)
+{
+  return (int)real_at(s->lab, i);
+}
 
 /* Marks the spatial voxels changed at any time point; checks label 0 means byte-identical. */
 static void check_outside(state *s)

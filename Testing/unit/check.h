@@ -15,15 +15,14 @@ static int check_passed;
 static int check_failed;
 static const char *check_context = "";
 
-#define CHECK(expr)                                                            \
-  do {                                                                         \
-    if (expr) {                                                                \
-      check_passed++;                                                          \
-    } else {                                                                   \
-      check_failed++;                                                          \
-      fprintf(stderr, "%s:%d: [%s] CHECK failed: %s\n", __FILE__, __LINE__,    \
-              check_context, #expr);                                           \
-    }                                                                          \
+#define CHECK(expr)                                                                                \
+  do {                                                                                             \
+    if (expr) {                                                                                    \
+      check_passed++;                                                                              \
+    } else {                                                                                       \
+      check_failed++;                                                                              \
+      fprintf(stderr, "%s:%d: [%s] CHECK failed: %s\n", __FILE__, __LINE__, check_context, #expr); \
+    }                                                                                              \
   } while (0)
 
 static inline int check_report(void)

@@ -21,12 +21,15 @@
 typedef struct phantom {
   double right[3], left[3];
   double vitreous, fat, tissue, brain;
-  int one_eye;          /* only the right globe */
-  int leak;             /* the right globe's fluid runs on backwards: a 40 x 40 x 40 mm block */
-  int lopsided;         /* the left half of the head holds a bright block (no mirror image) */
+  int one_eye;  /* only the right globe */
+  int leak;     /* the right globe's fluid runs on backwards: a 40 x 40 x 40 mm block */
+  int lopsided; /* the left half of the head holds a bright block (no mirror image) */
 } phantom;
 
-static double sq(double x) { return x * x; }
+static double sq(double x)
+{
+  return x * x;
+}
 
 static double dist3(const double a[3], const double b[3])
 {

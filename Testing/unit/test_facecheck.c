@@ -49,8 +49,8 @@ static deface_volume *moved_label(const deface_volume *label, const double shift
     for (size_t j = 0; j < d[1]; j++)
       for (size_t i = 0; i < d[0]; i++) {
         long si = (long)i - dv[0], sj = (long)j - dv[1], sk = (long)k - dv[2];
-        int in = si >= 0 && sj >= 0 && sk >= 0 && si < (long)d[0] && sj < (long)d[1] &&
-                 sk < (long)d[2];
+        int in =
+            si >= 0 && sj >= 0 && sk >= 0 && si < (long)d[0] && sj < (long)d[1] && sk < (long)d[2];
         dst[i + d[0] * (j + d[1] * k)] =
             in ? src[(size_t)si + d[0] * ((size_t)sj + d[1] * (size_t)sk)] : 0;
       }
@@ -66,8 +66,8 @@ static int caught(const deface_volume *in, const deface_volume *label, const def
   deface_result r = *found;
   char err[DEFACE_ERRLEN] = "";
   deface_status st = face_check_remaining(in, label, &o, &r, err);
-  printf("  %-22s face search: %s (eye pairs %d, nose %.1f mm) %s\n", what,
-         deface_status_str(st), r.face_check_eye_pairs, r.face_check_nose_mm, err);
+  printf("  %-22s face search: %s (eye pairs %d, nose %.1f mm) %s\n", what, deface_status_str(st),
+         r.face_check_eye_pairs, r.face_check_nose_mm, err);
   int left = st == DEFACE_E_SELFCHECK && strstr(err, "a face is left") != NULL;
   deface_volume *out = NULL;
   deface_status full = DEFACE_E_INTERNAL;

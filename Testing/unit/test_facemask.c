@@ -31,16 +31,16 @@ static void test_frame(void)
 static void test_region(void)
 {
   check_context = "region";
-  CHECK(face_region_contains(v3(33, 5, 0)));    /* front of a globe */
-  CHECK(face_region_contains(v3(0, 30, -45)));  /* nose */
-  CHECK(face_region_contains(v3(0, 15, -75)));  /* lips */
-  CHECK(face_region_contains(v3(0, 5, -110)));  /* chin */
-  CHECK(face_region_contains(v3(45, -5, -40))); /* cheek */
-  CHECK(!face_region_contains(v3(0, 20, 12)));  /* above the orbital roof */
-  CHECK(!face_region_contains(v3(30, -10, 0))); /* behind the globe centres at eye level */
-  CHECK(!face_region_contains(v3(0, 0, 0)));    /* between the orbits, behind the nasal bridge */
-  CHECK(!face_region_contains(v3(30, -20, 2))); /* under the roof that slopes down behind */
-  CHECK(!face_region_contains(v3(70, 0, -30))); /* beyond the face's width */
+  CHECK(face_region_contains(v3(33, 5, 0)));     /* front of a globe */
+  CHECK(face_region_contains(v3(0, 30, -45)));   /* nose */
+  CHECK(face_region_contains(v3(0, 15, -75)));   /* lips */
+  CHECK(face_region_contains(v3(0, 5, -110)));   /* chin */
+  CHECK(face_region_contains(v3(45, -5, -40)));  /* cheek */
+  CHECK(!face_region_contains(v3(0, 20, 12)));   /* above the orbital roof */
+  CHECK(!face_region_contains(v3(30, -10, 0)));  /* behind the globe centres at eye level */
+  CHECK(!face_region_contains(v3(0, 0, 0)));     /* between the orbits, behind the nasal bridge */
+  CHECK(!face_region_contains(v3(30, -20, 2)));  /* under the roof that slopes down behind */
+  CHECK(!face_region_contains(v3(70, 0, -30)));  /* beyond the face's width */
   CHECK(!face_region_contains(v3(0, -30, -40))); /* behind the nose: the pharynx */
   /* Nothing at all above the roof, anywhere in front of or behind the eyes. */
   int above = 0;

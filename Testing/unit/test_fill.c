@@ -8,8 +8,8 @@
 #include "deface.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const double IDENTITY[4][4] = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}};
@@ -30,7 +30,8 @@ static void make(size_t nt, deface_volume **v, deface_volume **label)
         l[i + 16 * (j + 16 * k)] = 1;
 }
 
-static size_t outside_changes(const deface_volume *a, const deface_volume *b, const deface_volume *label)
+static size_t outside_changes(const deface_volume *a, const deface_volume *b,
+                              const deface_volume *label)
 {
   const int16_t *x = deface_volume_data_const(a), *y = deface_volume_data_const(b);
   const uint8_t *l = deface_volume_data_const(label);
@@ -55,7 +56,7 @@ static void test_zero(void)
   memset(&r, 0, sizeof r);
   r.air_value = -1000;
   CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_OK);
-  CHECK(deface_volume_value(v, 8 + 16 * (8 + 16 * 8)) == -1000);      /* stored 0 */
+  CHECK(deface_volume_value(v, 8 + 16 * (8 + 16 * 8)) == -1000);        /* stored 0 */
   CHECK(deface_volume_value(v, 4096 + 8 + 16 * (8 + 16 * 8)) == -1000); /* second time point */
   CHECK(outside_changes(orig, v, label) == 0);
   CHECK(r.changed_voxels == 2 * 216);
@@ -66,7 +67,8 @@ static void test_zero(void)
   deface_volume_set_scaling(v, 1.0, 50); /* real >= 50 - 32768 */
   r.air_value = -1e9;
   CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_OK);
-  CHECK(r.air_value == -32768.0 + 50 && deface_volume_value(v, 8 + 16 * (8 + 16 * 8)) == r.air_value);
+  CHECK(r.air_value == -32768.0 + 50 &&
+        deface_volume_value(v, 8 + 16 * (8 + 16 * 8)) == r.air_value);
   deface_volume_free(v);
   deface_volume_free(label);
 }
@@ -91,8 +93,8 @@ static void test_blur_and_noise(void)
   CHECK(deface_apply_fill(v, label, &o, &r, NULL) == DEFACE_OK);
   CHECK(outside_changes(orig, v, label) == 0);
   const int16_t *b = deface_volume_data_const(v);
-  CHECK(b[centre] < 1000 && b[centre + 1] > 180 + 5);      /* spread to the neighbour */
-  CHECK(abs(b[5 + 16 * (5 + 16 * 5)] - 150) <= 5);          /* the ramp far from it kept */
+  CHECK(b[centre] < 1000 && b[centre + 1] > 180 + 5); /* spread to the neighbour */
+  CHECK(abs(b[5 + 16 * (5 + 16 * 5)] - 150) <= 5);    /* the ramp far from it kept */
   CHECK(r.changed_voxels > 100 && r.changed_voxels <= 216);
   ((int16_t *)deface_volume_data(orig))[centre] = 100 + 8 * 10; /* back to the ramp */
 
@@ -115,8 +117,8 @@ static void test_blur_and_noise(void)
       sum += n[i];
       negative += n[i] < 0;
     }
-  CHECK(negative == 0);                            /* MR noise is Rician-like: never below air */
-  CHECK(sum / 216 > 1.5 && sum / 216 < 6.5);       /* half-normal mean 0.8 sd = 4 */
+  CHECK(negative == 0);                      /* MR noise is Rician-like: never below air */
+  CHECK(sum / 216 > 1.5 && sum / 216 < 6.5); /* half-normal mean 0.8 sd = 4 */
   CHECK(outside_changes(orig, v, label) == 0);
 
   check_context = "options";

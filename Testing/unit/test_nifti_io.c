@@ -33,8 +33,8 @@ static int short_magic; /* 1: write NIfTI-2 inputs as nifti_clib does */
 
 #define NIFTI2_MAGIC "n+2\0\r\n\032\n"
 
-static const int all_types[8] = {DT_UINT8,  DT_INT8,   DT_INT16,   DT_UINT16,
-                                 DT_INT32,  DT_UINT32, DT_FLOAT32, DT_FLOAT64};
+static const int all_types[8] = {DT_UINT8, DT_INT8,   DT_INT16,   DT_UINT16,
+                                 DT_INT32, DT_UINT32, DT_FLOAT32, DT_FLOAT64};
 
 typedef struct spec {
   int version; /* 1 or 2 */
@@ -55,14 +55,30 @@ static void fill(nifti_image *nim)
 {
   for (int64_t i = 0; i < nim->nvox; i++) {
     switch (nim->datatype) {
-    case DT_UINT8: ((uint8_t *)nim->data)[i] = (uint8_t)(i * 37 + 11); break;
-    case DT_INT8: ((int8_t *)nim->data)[i] = (int8_t)((i * 37) % 256 - 128); break;
-    case DT_INT16: ((int16_t *)nim->data)[i] = (int16_t)(i * 301 - 20000); break;
-    case DT_UINT16: ((uint16_t *)nim->data)[i] = (uint16_t)(i * 307 + 5); break;
-    case DT_INT32: ((int32_t *)nim->data)[i] = (int32_t)(i * 100003 - 2000000000); break;
-    case DT_UINT32: ((uint32_t *)nim->data)[i] = (uint32_t)(4000000000u - i * 7919); break;
-    case DT_FLOAT32: ((float *)nim->data)[i] = (float)i * 0.37f - 5.25f; break;
-    case DT_FLOAT64: ((double *)nim->data)[i] = (double)i * 1e-3 - 1e6; break;
+    case DT_UINT8:
+      ((uint8_t *)nim->data)[i] = (uint8_t)(i * 37 + 11);
+      break;
+    case DT_INT8:
+      ((int8_t *)nim->data)[i] = (int8_t)((i * 37) % 256 - 128);
+      break;
+    case DT_INT16:
+      ((int16_t *)nim->data)[i] = (int16_t)(i * 301 - 20000);
+      break;
+    case DT_UINT16:
+      ((uint16_t *)nim->data)[i] = (uint16_t)(i * 307 + 5);
+      break;
+    case DT_INT32:
+      ((int32_t *)nim->data)[i] = (int32_t)(i * 100003 - 2000000000);
+      break;
+    case DT_UINT32:
+      ((uint32_t *)nim->data)[i] = (uint32_t)(4000000000u - i * 7919);
+      break;
+    case DT_FLOAT32:
+      ((float *)nim->data)[i] = (float)i * 0.37f - 5.25f;
+      break;
+    case DT_FLOAT64:
+      ((double *)nim->data)[i] = (double)i * 1e-3 - 1e6;
+      break;
     }
   }
 }
@@ -81,9 +97,9 @@ static nifti_image *make_image(const spec *s)
   nifti_dmat44_to_quatern(q, &nim->quatern_b, &nim->quatern_c, &nim->quatern_d, &nim->qoffset_x,
                           &nim->qoffset_y, &nim->qoffset_z, &nim->dx, &nim->dy, &nim->dz,
                           &nim->qfac);
-  nim->qto_xyz = nifti_quatern_to_dmat44(nim->quatern_b, nim->quatern_c, nim->quatern_d,
-                                         nim->qoffset_x, nim->qoffset_y, nim->qoffset_z,
-                                         nim->dx, nim->dy, nim->dz, nim->qfac);
+  nim->qto_xyz =
+      nifti_quatern_to_dmat44(nim->quatern_b, nim->quatern_c, nim->quatern_d, nim->qoffset_x,
+                              nim->qoffset_y, nim->qoffset_z, nim->dx, nim->dy, nim->dz, nim->qfac);
   nim->pixdim[1] = nim->dx;
   nim->pixdim[2] = nim->dy;
   nim->pixdim[3] = nim->dz;
@@ -157,7 +173,8 @@ static int write_nifti2(nifti_image *nim, const char *path, int gz)
     pos += x->esize;
   }
   size_t bytes = (size_t)(nim->nvox * nim->nbyper);
-  ok = ok && (pos == offset || znzwrite(zeros, 1, (size_t)(offset - pos), fp) == (size_t)(offset - pos));
+  ok = ok &&
+       (pos == offset || znzwrite(zeros, 1, (size_t)(offset - pos), fp) == (size_t)(offset - pos));
   ok = ok && znzwrite(nim->data, 1, bytes, fp) == bytes;
   return znzclose(fp) == 0 && ok ? 0 : -1;
 }
@@ -267,15 +284,14 @@ static void check_same_header(const nifti_image *a, const nifti_image *b)
   CHECK(a->cal_min == b->cal_min && a->cal_max == b->cal_max && a->toffset == b->toffset);
   CHECK(a->slice_code == b->slice_code && a->slice_start == b->slice_start &&
         a->slice_end == b->slice_end && a->slice_duration == b->slice_duration);
-  CHECK(a->freq_dim == b->freq_dim && a->phase_dim == b->phase_dim &&
-        a->slice_dim == b->slice_dim);
+  CHECK(a->freq_dim == b->freq_dim && a->phase_dim == b->phase_dim && a->slice_dim == b->slice_dim);
   CHECK(strcmp(a->aux_file, b->aux_file) == 0);
   CHECK(a->num_ext == b->num_ext);
   for (int i = 0; i < a->num_ext && i < b->num_ext; i++) {
     CHECK(a->ext_list[i].ecode == b->ext_list[i].ecode);
     CHECK(a->ext_list[i].esize == b->ext_list[i].esize);
-    CHECK(memcmp(a->ext_list[i].edata, b->ext_list[i].edata,
-                 (size_t)a->ext_list[i].esize - 8) == 0);
+    CHECK(memcmp(a->ext_list[i].edata, b->ext_list[i].edata, (size_t)a->ext_list[i].esize - 8) ==
+          0);
   }
 }
 
@@ -422,9 +438,9 @@ static void test_matrix_choice(void)
       double m[4][4];
       deface_volume_matrix(v, m);
       double pix[4][4] = {{2, 0, 0, 0}, {0, 3, 0, 0}, {0, 0, 4, 0}, {0, 0, 0, 1}};
-      const void *want = c == 0 ? (const void *)a->sto_xyz.m
-                       : c == 1 ? (const void *)a->qto_xyz.m
-                                : (const void *)pix;
+      const void *want = c == 0   ? (const void *)a->sto_xyz.m
+                         : c == 1 ? (const void *)a->qto_xyz.m
+                                  : (const void *)pix;
       CHECK(memcmp(m, want, sizeof m) == 0);
       CHECK(strcmp(deface_nifti_geometry_source(h), cases[c].source) == 0);
       CHECK(deface_nifti_warned_pixdim(h) == (c == 2));
@@ -909,6 +925,9 @@ int main(void)
   test_reading_details();
   test_write_failures();
   test_null_arguments();
-  if (!getenv("KEEP")) remove_dir(dir); else printf("kept %s\n", dir);
+  if (!getenv("KEEP"))
+    remove_dir(dir);
+  else
+    printf("kept %s\n", dir);
   return check_report();
 }

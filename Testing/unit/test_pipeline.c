@@ -16,15 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define N 120     /* voxels per axis */
-#define STEP 2.0  /* mm */
+#define N 120    /* voxels per axis */
+#define STEP 2.0 /* mm */
 
 /* The template's point at the cube's centre: its head's middle. */
 static const double OFFSET[3] = {0, -6, 15};
 static double EYE_R[3], EYE_L[3];
 static head_template TEMPLATE;
 
-static double sq(double x) { return x * x; }
+static double sq(double x)
+{
+  return x * x;
+}
 
 static int in_ellipsoid(const double p[3], const double c[3], const double r[3])
 {
@@ -112,8 +115,7 @@ static int on_progress(void *user, double fraction, const char *stage)
 }
 
 static void check_result(const deface_volume *in, const deface_volume *out,
-                         const deface_volume *label, const uint8_t *brain,
-                         const deface_result *r)
+                         const deface_volume *label, const uint8_t *brain, const deface_result *r)
 {
   CHECK(r->eyes_found);
   CHECK(dist3(r->eye_ras[0], EYE_R) < 2.5);
@@ -123,8 +125,8 @@ static void check_result(const deface_volume *in, const deface_volume *out,
   deface_volume_dims(in, dims);
   const uint8_t *lab = deface_volume_data_const(label);
   const int16_t *a = deface_volume_data_const(in), *b = deface_volume_data_const(out);
-  size_t n3 = dims[0] * dims[1] * dims[2], brain_changed = 0, outside_changed = 0, inside_changed = 0,
-         eye_voxels = 0;
+  size_t n3 = dims[0] * dims[1] * dims[2], brain_changed = 0, outside_changed = 0,
+         inside_changed = 0, eye_voxels = 0;
   for (size_t t = 0; t < dims[3]; t++)
     for (size_t idx = 0; idx < n3; idx++) {
       int changed = a[t * n3 + idx] != b[t * n3 + idx];

@@ -88,7 +88,8 @@ static void test_names(void)
   check_context = "names";
   CHECK(strcmp(deface_status_str(DEFACE_E_REFUSED), "refused: not defaceable") == 0);
   CHECK(strcmp(deface_fill_name(DEFACE_FILL_BLUR), "blur") == 0);
-  CHECK(DEFACE_E_INPUT == 3 && DEFACE_E_REFUSED == 4 && DEFACE_E_SELFCHECK == 5 && DEFACE_E_OUTPUT == 6);
+  CHECK(DEFACE_E_INPUT == 3 && DEFACE_E_REFUSED == 4 && DEFACE_E_SELFCHECK == 5 &&
+        DEFACE_E_OUTPUT == 6);
   deface_options o;
   deface_options_init(&o);
   CHECK(o.fill == DEFACE_FILL_ZERO && o.sigma_mm == 5.0 && o.progress == NULL);

@@ -51,8 +51,8 @@ typedef struct deface_nifti deface_nifti;
  *         truncated, corrupt or not supported; DEFACE_E_NOMEM when memory
  *         runs out; DEFACE_E_USAGE for NULL arguments.
  */
-deface_status deface_nifti_read(const char *path, deface_volume **volume,
-                                deface_nifti **header, char *err);
+deface_status deface_nifti_read(const char *path, deface_volume **volume, deface_nifti **header,
+                                char *err);
 
 /**
  * Writes a volume with the input's header: the same NIfTI version, dims,
@@ -73,8 +73,7 @@ deface_status deface_nifti_read(const char *path, deface_volume **volume,
  *         file cannot be written (no temporary file is left behind).
  */
 deface_status deface_nifti_write(const char *path, const deface_volume *volume,
-                                 const deface_nifti *header, const char *descrip,
-                                 char *err);
+                                 const deface_nifti *header, const char *descrip, char *err);
 
 /**
  * Writes a label volume (uint8, 3D, the input's nx, ny, nz and matrix) on the
@@ -101,8 +100,8 @@ deface_status deface_nifti_write_entry(deface_txn *txn, size_t index, const defa
 
 /** deface_nifti_write_label() into entry `index` of a write transaction. */
 deface_status deface_nifti_write_label_entry(deface_txn *txn, size_t index,
-                                             const deface_volume *label,
-                                             const deface_nifti *header, char *err);
+                                             const deface_volume *label, const deface_nifti *header,
+                                             char *err);
 
 /**
  * A new NIfTI-1 header describing `volume` (dims, datatype, scaling, its

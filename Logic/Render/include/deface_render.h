@@ -67,15 +67,14 @@ const char *deface_render_display_name(const deface_render_display *display);
  * @param png_size  receives their number.
  * @param err       DEFACE_ERRLEN bytes for a one-line reason, or NULL.
  * @return DEFACE_OK; DEFACE_E_USAGE (NULL arguments, grids differ);
- *         DEFACE_E_OUTPUT (no skin surface, rendering or encoding failed); DEFACE_E_NOMEM; DEFACE_E_INTERNAL (anything else
- *         VTK threw). C++ exceptions never leave this function.
+ *         DEFACE_E_OUTPUT (no skin surface, rendering or encoding failed); DEFACE_E_NOMEM;
+ * DEFACE_E_INTERNAL (anything else VTK threw). C++ exceptions never leave this function.
  */
 deface_status deface_render_qa_png(deface_render_display *display, const deface_volume *original,
-                                   const deface_volume *defaced,
-                                   const deface_volume *label, double skin_threshold,
-                                   const double (*eye_ras)[3], const char *caption_name,
-                                   const char *status, double changed_ml, unsigned char **png,
-                                   size_t *png_size, char *err);
+                                   const deface_volume *defaced, const deface_volume *label,
+                                   double skin_threshold, const double (*eye_ras)[3],
+                                   const char *caption_name, const char *status, double changed_ml,
+                                   unsigned char **png, size_t *png_size, char *err);
 
 #ifdef __cplusplus
 }
