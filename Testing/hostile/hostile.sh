@@ -23,6 +23,9 @@
 #                    through it
 #   lock             a second session into the same OUTDIR refuses while the first runs
 #   missing_folder   a missing output folder is an exit 6 before the defacing (a slab: not 4)
+#   full_disk        (as root: a 6 MiB tmpfs) a --force rerun on a full disk exits 6 with "No space
+#                    left on device" and leaves the earlier outputs byte for byte; a first run
+#                    leaves nothing. Not root: exit 77, which CTest reports as skipped
 # ITEMs needing DICOM use NIFTI_TO_DICOM and dcmodify (Debian package dcmtk).
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/common.sh"
 ITEM=${1:?usage: hostile.sh ITEM}
@@ -443,6 +446,37 @@ item_missing_folder() {
   expect_rc missing 6
   grep -q "no_such_folder" "$WORK/missing.err" || die "message: $(cat "$WORK/missing.err")"
   say "a missing output folder: exit 6 before the (refused) defacing ($(cat "$WORK/missing.err"))"
+}
+
+item_full_disk() {
+  if [[ $(id -u) != 0 ]]; then
+    echo "$TEST_NAME: needs root to mount a small tmpfs: skipped" >&2
+    exit 77
+  fi
+  need_ch2
+  local D=$WORK/disk
+  mkdir -p "$D"
+  mount -t tmpfs -o size=6m tmpfs "$D" || die "cannot mount a tmpfs on $D"
+  # shellcheck disable=SC2064 # the paths are fixed now, before D leaves scope
+  trap "umount '$D' 2>/dev/null; rm -rf '$WORK'" EXIT
+  mkdir "$D/o" "$D/fresh"
+  run_deface first -q "$CH2" -o "$D/o/o.nii.gz"
+  expect_rc first 0
+  local before free
+  before=$(fingerprint "$D"/o/*)
+  free=$(df --output=avail -B1 "$D" | tail -n 1)
+  # Fill the disk to 200 KiB: too little for a new image, enough to create the temporaries.
+  head -c $((free - 200 * 1024)) /dev/zero >"$D/filler" 2>/dev/null || true
+  sleep 1
+  run_deface rerun -q --force "$CH2" -o "$D/o/o.nii.gz"
+  expect_rc rerun 6
+  grep -q "No space left on device" "$WORK/rerun.err" || die "no reason: $(cat "$WORK/rerun.err")"
+  [[ $(fingerprint "$D"/o/*) == "$before" ]] || die "a full disk cost the earlier outputs"
+  run_deface fresh -q "$CH2" -o "$D/fresh/o.nii.gz"
+  expect_rc fresh 6
+  [[ -z $(files_in "$D/fresh") ]] || die "a failed first run left $(files_in "$D/fresh")"
+  no_temporaries "$D"
+  say "full disk: a --force rerun exits 6 ($(cat "$WORK/rerun.err")), earlier outputs byte for byte; a first run leaves nothing"
 }
 
 declare -F "item_$ITEM" >/dev/null || die "no such item: $ITEM"
