@@ -9,6 +9,9 @@
 #include "register.h"
 
 #include <math.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,6 +313,17 @@ deface_status deface_find_face(const deface_volume *input, const deface_options 
   return locate(input, options, label, result, err, NULL);
 }
 
+/* The analysis grid's buffers, freed just now, are handed back to the system
+ * before the copy is made: glibc keeps freed heap memory that later, larger
+ * blocks cannot reuse, and the copy would then add to it rather than take its
+ * place (measured: 3.1 instead of 2.6 times the input at the peak). */
+static void release_free_memory(void)
+{
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
 deface_status deface_run(const deface_volume *input, const deface_options *options_in,
                          deface_volume **defaced, deface_volume **label, deface_result *result,
                          char *err)
@@ -337,6 +351,7 @@ deface_status deface_run(const deface_volume *input, const deface_options *optio
     st = face_search(&found, *label, options, result, msg);
   head_free(&found.head);
   work_grid_free(&found.grid);
+  release_free_memory();
   if (st == DEFACE_OK)
     st = deface_volume_clone(input, defaced, msg);
   if (st == DEFACE_OK)
