@@ -6,6 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   build-essential cmake pkg-config   # compiler and build (pkg-config: also Testing/api's smoke test)
   clang-format                       # .ci/check-format.sh
+  clang libclang-rt-14-dev           # libFuzzer targets (Testing/fuzz; .ci/run's build-fuzz)
   libnifti2-dev zlib1g-dev           # NIfTI adapter (nifti_clib)
   nifti-bin                          # nifti_tool, an independent header reader for checks
   ca-certificates dpkg-dev           # apt-get download + dpkg -x for the test scans

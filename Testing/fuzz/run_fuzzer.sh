@@ -26,7 +26,7 @@ fi
 export DEFACE_FUZZ_SEED_DIR=$CORPUS # fuzz_nifti writes its seeds there
 cd "$WORK"
 set +e
-"$FUZZER" -runs="$RUNS" -seed=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=60 \
+"$FUZZER" -runs="$RUNS" -seed=1 -max_len=16384 -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=60 \
   -print_final_stats=1 "$CORPUS" >"$WORK/fuzz.log" 2>&1
 RC=$?
 set -e
