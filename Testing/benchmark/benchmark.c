@@ -164,8 +164,8 @@ static int run_pipeline(const char *in, const char *out, const char *label)
   printf("localise+fill %7.3f s CPU (target <= 0.8 s); the template registration %.3f s, "
          "%.0f %% of it\n",
          t3 - t1, reg, 100 * reg / (t3 - t1));
-  printf("peak memory after deface_run %7.1f MiB = %.2f x the input volume (target < 3)\n", peak_run,
-         peak_run / ((double)deface_volume_bytes(v) / 1048576.0));
+  printf("peak memory after deface_run %7.1f MiB = %.2f x the input volume (target < 3)\n",
+         peak_run, peak_run / ((double)deface_volume_bytes(v) / 1048576.0));
   printf("peak memory %7.1f MiB = %.2f x the input volume in memory (%.1f MiB; target < 3)\n", peak,
          peak / ((double)bytes / 1048576.0), (double)bytes / 1048576.0);
   deface_volume_free(v);
