@@ -14,39 +14,30 @@
 #include <string.h>
 
 /* Text or attribute value: the five special characters as entities, other
- * control bytes as spaces (the DICOM text may hold anything), bytes that are
- * not UTF-8 as U+FFFD (the page says it is UTF-8). */
+ * control bytes as spaces (the DICOM text may hold anything); bytes that are
+ * not UTF-8 become U+FFFD (the page says it is UTF-8). */
+static const char *html_escape(unsigned char c, char buf[8])
+{
+  (void)buf;
+  switch (c) {
+  case '&':
+    return "&amp;";
+  case '<':
+    return "&lt;";
+  case '>':
+    return "&gt;";
+  case '"':
+    return "&quot;";
+  case '\'':
+    return "&#39;";
+  default:
+    return c < 0x20 || c == 0x7f ? " " : NULL;
+  }
+}
+
 static void esc(textbuf *t, const char *s)
 {
-  while (s && *s) {
-    unsigned char c = (unsigned char)*s;
-    int n = text_utf8_length(s);
-    switch (c) {
-    case '&':
-      textbuf_append(t, "&amp;", 5);
-      break;
-    case '<':
-      textbuf_append(t, "&lt;", 4);
-      break;
-    case '>':
-      textbuf_append(t, "&gt;", 4);
-      break;
-    case '"':
-      textbuf_append(t, "&quot;", 6);
-      break;
-    case '\'':
-      textbuf_append(t, "&#39;", 5);
-      break;
-    default:
-      if (c < 0x20 || c == 0x7f)
-        textbuf_append(t, " ", 1);
-      else if (n > 0)
-        textbuf_append(t, s, (size_t)n);
-      else
-        textbuf_append(t, TEXT_REPLACEMENT, 3);
-    }
-    s += n > 0 ? n : 1;
-  }
+  textbuf_append_escaped(t, s, html_escape);
 }
 
 static const char STYLE[] =

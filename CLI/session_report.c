@@ -14,21 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A TSV field: tabs, line breaks and other control bytes become spaces;
- * bytes that are not UTF-8 become U+FFFD. */
+/* A TSV field's escaping: tabs, line breaks and other control bytes become
+ * spaces (bytes that are not UTF-8 become U+FFFD). */
+static const char *tsv_escape(unsigned char c, char buf[8])
+{
+  (void)buf;
+  return c < 0x20 || c == 0x7f ? " " : NULL;
+}
+
 static void put_field(textbuf *t, const char *s, int last)
 {
-  while (s && *s) {
-    unsigned char c = (unsigned char)*s;
-    int n = text_utf8_length(s);
-    if (c < 0x20 || c == 0x7f)
-      textbuf_append(t, " ", 1);
-    else if (n > 0)
-      textbuf_append(t, s, (size_t)n);
-    else
-      textbuf_append(t, TEXT_REPLACEMENT, 3);
-    s += n > 0 ? n : 1;
-  }
+  textbuf_append_escaped(t, s, tsv_escape);
   textbuf_printf(t, last ? "\n" : "\t");
 }
 

@@ -45,25 +45,26 @@ static void put_template(textbuf *t, const deface_result *r)
                    r->face_check_eye_pairs, r->face_check_eye_score, r->face_check_nose_mm);
 }
 
-/* A JSON string literal: quotes, backslashes and control bytes escaped, and
- * bytes that are not UTF-8 (a Latin-1 file name) replaced by U+FFFD, so that
- * the sidecar stays valid JSON. */
+/* A JSON string's escaping: quotes, backslashes and control bytes. */
+static const char *json_escape(unsigned char c, char buf[8])
+{
+  if (c == '"')
+    return "\\\"";
+  if (c == '\\')
+    return "\\\\";
+  if (c < 0x20 || c == 0x7f) {
+    snprintf(buf, 8, "\\u%04x", c);
+    return buf;
+  }
+  return NULL;
+}
+
+/* A JSON string literal; bytes that are not UTF-8 (a Latin-1 file name)
+ * become U+FFFD, so that the sidecar stays valid JSON. */
 static void put_string(textbuf *t, const char *s)
 {
   textbuf_printf(t, "\"");
-  while (s && *s) {
-    unsigned char c = (unsigned char)*s;
-    int n = text_utf8_length(s);
-    if (c == '"' || c == '\\')
-      textbuf_printf(t, "\\%c", c);
-    else if (c < 0x20 || c == 0x7f)
-      textbuf_printf(t, "\\u%04x", c);
-    else if (n > 0)
-      textbuf_append(t, s, (size_t)n);
-    else
-      textbuf_append(t, TEXT_REPLACEMENT, 3);
-    s += n > 0 ? n : 1;
-  }
+  textbuf_append_escaped(t, s, json_escape);
   textbuf_printf(t, "\"");
 }
 

@@ -91,14 +91,24 @@ int text_utf8_length(const char *str)
   return n;
 }
 
-void textbuf_append_utf8(textbuf *t, const char *s)
+void textbuf_append_escaped(textbuf *t, const char *s, text_escape_fn escape)
 {
   while (s && *s) {
+    char buf[8];
+    const char *instead =
+        escape && (unsigned char)*s < 0x80 ? escape((unsigned char)*s, buf) : NULL;
     int n = text_utf8_length(s);
-    if (n > 0)
+    if (instead)
+      textbuf_append(t, instead, strlen(instead));
+    else if (n > 0)
       textbuf_append(t, s, (size_t)n);
     else
       textbuf_append(t, TEXT_REPLACEMENT, 3);
     s += n > 0 ? n : 1;
   }
+}
+
+void textbuf_append_utf8(textbuf *t, const char *s)
+{
+  textbuf_append_escaped(t, s, NULL);
 }

@@ -36,6 +36,14 @@ int text_utf8_length(const char *s);
  * well-formed UTF-8 character replaced by U+FFFD. */
 void textbuf_append_utf8(textbuf *t, const char *s);
 
+/** A file format's escaping of one ASCII byte: the text to write instead
+ * (in buf or static), or NULL to write the byte itself. */
+typedef const char *(*text_escape_fn)(unsigned char c, char buf[8]);
+
+/** Appends s (NUL-terminated) as textbuf_append_utf8() does, each ASCII byte
+ * through `escape` (JSON, TSV and HTML each have theirs). */
+void textbuf_append_escaped(textbuf *t, const char *s, text_escape_fn escape);
+
 /** Frees the text; the buffer can be used again. */
 void textbuf_free(textbuf *t);
 

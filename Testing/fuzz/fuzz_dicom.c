@@ -23,6 +23,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "deface.h"
 #include "deface_dicom.h"
+#include "fuzz_files.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -147,20 +148,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifndef DEFACE_LIBFUZZER
-static int load_file(const char *path, uint8_t **out, size_t *size)
-{
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return -1;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  *out = n > 0 ? malloc((size_t)n) : NULL;
-  *size = *out ? fread(*out, 1, (size_t)n, f) : 0;
-  fclose(f);
-  return *out && *size == (size_t)n ? 0 : -1;
-}
-
 /* The plain driver: each seed, then MUTATIONS deterministic mutations of it. */
 int main(int argc, char **argv)
 {
@@ -174,7 +161,7 @@ int main(int argc, char **argv)
   for (int a = 1; a < argc; a++) {
     uint8_t *seed = NULL, *buf = NULL;
     size_t size = 0;
-    if (load_file(argv[a], &seed, &size) || !(buf = malloc(size))) {
+    if (fuzz_load_file(argv[a], &seed, &size) || !(buf = malloc(size))) {
       fprintf(stderr, "fuzz_dicom: cannot read the seed %s\n", argv[a]);
       return 1;
     }

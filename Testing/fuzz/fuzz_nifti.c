@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "deface.h"
 #include "deface_nifti.h"
+#include "fuzz_files.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -72,20 +73,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   return 0;
 }
 
-static int load_file(const char *path, uint8_t **out, size_t *size)
-{
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return -1;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  *out = malloc((size_t)n);
-  *size = *out ? fread(*out, 1, (size_t)n, f) : 0;
-  fclose(f);
-  return *out && *size == (size_t)n ? 0 : -1;
-}
-
 /* A valid 24x20x16x2 int16 volume with scaling, as .nii or .nii.gz bytes. */
 static int make_seed(int gz, uint8_t **bytes, size_t *size)
 {
@@ -103,7 +90,7 @@ static int make_seed(int gz, uint8_t **bytes, size_t *size)
     deface_volume_set_scaling(v, 0.5, -3);
     if (deface_nifti_header_new(v, &h, err) == DEFACE_OK &&
         deface_nifti_write(path, v, h, "fuzz seed", err) == DEFACE_OK)
-      rc = load_file(path, bytes, size);
+      rc = fuzz_load_file(path, bytes, size);
   }
   deface_volume_free(v);
   deface_nifti_free(h);

@@ -13,6 +13,13 @@ if(TARGET deface_dicom)
   target_link_libraries(fuzz_dicom PRIVATE deface_dicom deface_core)
 endif()
 set(_fuzz_env "TEST_NAME=fuzz;MAKE_CASE=/bin/true;VERIFY_DEFACE=/bin/true;DEFACE=/bin/true")
+# The seed maker: this build's nifti_to_dicom, or one already built elsewhere (.ci/run passes the
+# normal build's, so that the fuzz build compiles only the fuzz targets and what they test).
+set(DEFACE_NIFTI_TO_DICOM "" CACHE FILEPATH "nifti_to_dicom for the fuzz seeds (default: this build's)")
+set(_n2d $<TARGET_FILE:nifti_to_dicom>)
+if(DEFACE_NIFTI_TO_DICOM)
+  set(_n2d ${DEFACE_NIFTI_TO_DICOM})
+endif()
 if(DEFACE_FUZZ)
   # Coverage in the code under test, not only in the drivers: libFuzzer steers by it.
   foreach(_lib deface_core deface_write deface_nifti deface_dicom)
@@ -35,7 +42,7 @@ if(DEFACE_FUZZ)
     add_test(NAME fuzz_dicom_run COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/run_fuzzer.sh dicom
                                          $<TARGET_FILE:fuzz_dicom> ${DEFACE_FUZZ_RUNS})
     set_tests_properties(fuzz_dicom_run PROPERTIES LABELS fuzz TIMEOUT 1800
-                         ENVIRONMENT "${_fuzz_env};NIFTI_TO_DICOM=$<TARGET_FILE:nifti_to_dicom>")
+                         ENVIRONMENT "${_fuzz_env};NIFTI_TO_DICOM=${_n2d}")
   endif()
 else()
   add_test(NAME fuzz_nifti_smoke COMMAND fuzz_nifti)
