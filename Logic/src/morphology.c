@@ -106,35 +106,98 @@ done:
   return st;
 }
 
-static deface_status threshold_distance(const work_grid *g, uint8_t *mask, double r_mm, int erode,
-                                        char *err)
+/* Dilation by a ball: whether a mask voxel lies within r voxels (Euclidean,
+ * r2 = r * r in voxel units) of each voxel. Only distances up to R = floor(r)
+ * voxels per axis matter, so three separable min-plus passes over windows of
+ * +-R give the squared distance exactly wherever it is <= r2 and something
+ * larger elsewhere: the same mask as thresholding the full transform, at a
+ * fraction of its cost, and each pass runs along contiguous x rows. Values
+ * saturate at 255, above any r2 of the radii used here (checked). */
+static deface_status ball_dilate(const work_grid *g, uint8_t *mask, double r_vox, char *err)
 {
-  float *dist = malloc(g->count * sizeof *dist);
-  if (!dist)
+  size_t nx = g->n[0], ny = g->n[1], nz = g->n[2];
+  int R = (int)floor(r_vox);
+  double r2 = r_vox * r_vox;
+  if (R < 1) /* nothing within reach but the voxel itself */
+    return DEFACE_OK;
+  if (3.0 * R * R >= 255.0)
+    return deface__fail(err, DEFACE_E_INTERNAL, "dilation radius of %.1f voxels too large", r_vox);
+  uint8_t *a = malloc(g->count ? g->count : 1), *b = malloc(g->count ? g->count : 1);
+  if (!a || !b) {
+    free(a);
+    free(b);
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for morphology");
-  if (erode)
-    for (size_t i = 0; i < g->count; i++)
-      mask[i] = !mask[i];
-  deface_status st = wg_distance_sq(g, mask, dist, err);
-  if (st == DEFACE_OK) {
-    float r2 = (float)(r_mm * r_mm);
-    for (size_t i = 0; i < g->count; i++) {
-      int near = dist[i] <= r2;
-      mask[i] = (uint8_t)(erode ? !near : near);
+  }
+  /* x: squared distance to the nearest mask voxel along the row, from a
+   * forward and a backward sweep, capped at 255. */
+  for (size_t row = 0; row < ny * nz; row++) {
+    const uint8_t *m = mask + row * nx;
+    uint8_t *d = a + row * nx;
+    int last = -1000;
+    for (size_t i = 0; i < nx; i++) {
+      if (m[i])
+        last = (int)i;
+      int k = (int)i - last;
+      d[i] = (uint8_t)(k > R ? 255 : k * k);
+    }
+    last = 1 << 30;
+    for (size_t i = nx; i-- > 0;) {
+      if (m[i])
+        last = (int)i;
+      int k = last - (int)i;
+      if (k <= R && k * k < d[i])
+        d[i] = (uint8_t)(k * k);
     }
   }
-  free(dist);
-  return st;
+  /* y then z: out[q] = min over |k| <= R of in[q + k] + k^2, whole rows at a time. */
+  uint8_t *src = a, *dst = b;
+  for (int axis = 1; axis < 3; axis++) {
+    size_t n = axis == 1 ? ny : nz, stride = axis == 1 ? nx : nx * ny;
+    size_t lines = axis == 1 ? nz : 1, line_step = nx * ny, rows = axis == 1 ? nx : nx * ny;
+    for (size_t l = 0; l < lines; l++)
+      for (size_t q = 0; q < n; q++) {
+        uint8_t *out = dst + l * line_step + q * stride;
+        memcpy(out, src + l * line_step + q * stride, rows);
+        for (int k = -R; k <= R; k++) {
+          long qk = (long)q + k;
+          if (k == 0 || qk < 0 || qk >= (long)n)
+            continue;
+          const uint8_t *in = src + l * line_step + (size_t)qk * stride;
+          unsigned kk = (unsigned)(k * k);
+          for (size_t i = 0; i < rows; i++) {
+            unsigned v = in[i] + kk;
+            v = v > 255 ? 255 : v;
+            out[i] = (uint8_t)(v < out[i] ? v : out[i]);
+          }
+        }
+      }
+    uint8_t *t = src;
+    src = dst;
+    dst = t;
+  }
+  for (size_t i = 0; i < g->count; i++)
+    mask[i] = (double)src[i] <= r2;
+  free(a);
+  free(b);
+  return DEFACE_OK;
 }
 
 deface_status wg_dilate(const work_grid *g, uint8_t *mask, double r_mm, char *err)
 {
-  return threshold_distance(g, mask, r_mm, 0, err);
+  return ball_dilate(g, mask, r_mm / g->step, err);
 }
 
+/* Erosion is the dilation of the complement: a voxel stays when no voxel
+ * outside the mask lies within the radius (voxels beyond the grid do not
+ * count, as in the distance transform). */
 deface_status wg_erode(const work_grid *g, uint8_t *mask, double r_mm, char *err)
 {
-  return threshold_distance(g, mask, r_mm, 1, err);
+  for (size_t i = 0; i < g->count; i++)
+    mask[i] = !mask[i];
+  deface_status st = ball_dilate(g, mask, r_mm / g->step, err);
+  for (size_t i = 0; i < g->count; i++)
+    mask[i] = !mask[i];
+  return st;
 }
 
 /* Breadth-first flood from the seeds already marked in `seen` through voxels

@@ -83,9 +83,50 @@ static void test_dilate_erode_fill(void)
   free(mask);
 }
 
+/* Dilation and erosion by a ball work within the radius only; on random
+ * masks, in anisotropic-sized grids and at radii that are and are not whole
+ * voxels, they must give exactly what thresholding the full distance
+ * transform (checked against brute force above) gives. */
+static void test_ball_matches_distance(void)
+{
+  const double radii_mm[] = {6.0, 8.0, 5.0, 2.0, 9.5};
+  const double steps[] = {2.0, 2.0, 2.5, 3.0, 2.0};
+  unsigned seed = 12345;
+  for (int c = 0; c < 5; c++) {
+    check_context = "ball vs distance";
+    work_grid g = grid_of(23 + (size_t)c, 17, 19 - (size_t)c, steps[c]);
+    uint8_t *mask = malloc(g.count), *ours = malloc(g.count), *ref = malloc(g.count);
+    float *d = malloc(g.count * sizeof *d);
+    for (int erode = 0; erode < 2; erode++) {
+      for (size_t i = 0; i < g.count; i++) {
+        seed = seed * 1103515245u + 12345u;
+        mask[i] = ((seed >> 16) % 1000) < (erode ? 997u : 3u);
+      }
+      memcpy(ours, mask, g.count);
+      CHECK((erode ? wg_erode : wg_dilate)(&g, ours, radii_mm[c], NULL) == DEFACE_OK);
+      for (size_t i = 0; i < g.count; i++)
+        ref[i] = erode ? !mask[i] : mask[i];
+      CHECK(wg_distance_sq(&g, ref, d, NULL) == DEFACE_OK);
+      size_t wrong = 0, set = 0;
+      for (size_t i = 0; i < g.count; i++) {
+        int near = d[i] <= (float)(radii_mm[c] * radii_mm[c]);
+        wrong += ours[i] != (erode ? !near : near);
+        set += ours[i];
+      }
+      CHECK(wrong == 0);
+      CHECK(set > 0 && set < g.count); /* the case tests something */
+    }
+    free(mask);
+    free(ours);
+    free(ref);
+    free(d);
+  }
+}
+
 int main(void)
 {
   test_distance();
   test_dilate_erode_fill();
+  test_ball_matches_distance();
   return check_report();
 }
