@@ -21,6 +21,10 @@ deface_status deface__fail(char *err, deface_status status, const char *fmt, ...
 
 /** *out = a*b; returns -1 on overflow. */
 int deface__size_mul(size_t a, size_t b, size_t *out);
+/* A large buffer (a volume, an analysis grid): huge pages where the system
+ * has them (memory.c), zeroed when `zero`; NULL when out of memory. Release
+ * it with free(). */
+void *deface__alloc_large(size_t bytes, int zero);
 
 /** Calls the progress callback if any; non-zero means cancel. */
 int deface__report(const deface_options *options, double fraction, const char *stage);

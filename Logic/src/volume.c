@@ -82,8 +82,10 @@ static int matrix_is_valid(const double m[4][4])
   return fabs(det) > 1e-12;
 }
 
-deface_status deface_volume_new(const size_t dims[4], deface_datatype datatype,
-                                const double voxel_to_ras[4][4], deface_volume **out, char *err)
+/* deface_volume_new() with the voxels zeroed or left for the caller to fill. */
+static deface_status volume_new(const size_t dims[4], deface_datatype datatype,
+                                const double voxel_to_ras[4][4], int zero, deface_volume **out,
+                                char *err)
 {
   *out = NULL;
   size_t elem = deface_datatype_size(datatype);
@@ -101,7 +103,7 @@ deface_status deface_volume_new(const size_t dims[4], deface_datatype datatype,
   deface_volume *v = calloc(1, sizeof *v);
   if (!v)
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory");
-  v->data = calloc(1, bytes);
+  v->data = deface__alloc_large(bytes, zero);
   if (!v->data) {
     free(v);
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for %zu bytes of voxels", bytes);
@@ -116,6 +118,12 @@ deface_status deface_volume_new(const size_t dims[4], deface_datatype datatype,
   return DEFACE_OK;
 }
 
+deface_status deface_volume_new(const size_t dims[4], deface_datatype datatype,
+                                const double voxel_to_ras[4][4], deface_volume **out, char *err)
+{
+  return volume_new(dims, datatype, voxel_to_ras, 1, out, err);
+}
+
 void deface_volume_free(deface_volume *volume)
 {
   if (!volume)
@@ -126,7 +134,7 @@ void deface_volume_free(deface_volume *volume)
 
 deface_status deface_volume_clone(const deface_volume *volume, deface_volume **out, char *err)
 {
-  deface_status st = deface_volume_new(volume->dims, volume->datatype, volume->matrix, out, err);
+  deface_status st = volume_new(volume->dims, volume->datatype, volume->matrix, 0, out, err);
   if (st != DEFACE_OK)
     return st;
   memcpy((*out)->data, volume->data, volume->bytes);

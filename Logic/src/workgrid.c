@@ -127,7 +127,7 @@ deface_status work_grid_build_box(const deface_volume *input, vec3 lo, vec3 hi, 
   deface_volume_scaling(input, &src.slope, &src.inter);
   if (src.slope == 0)
     src.slope = 1;
-  grid->value = calloc(count, sizeof *grid->value);
+  grid->value = deface__alloc_large(count * sizeof *grid->value, 1);
   grid->inside = calloc(count, 1);
   if (!grid->value || !grid->inside) {
     work_grid_free(grid);

@@ -8,7 +8,7 @@
  * and must leave nothing allocated behind. No count is written here: the
  * core may allocate more tomorrow and the test follows.
  *
- * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free:
+ * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=free:
  * every allocation of the static libraries linked into this program (the
  * core, the NIfTI adapter, the write transaction) goes through the wrappers
  * below; the libraries they call (nifti_clib, zlib, libc) keep their own.
@@ -32,6 +32,7 @@
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t size);
+void *__real_aligned_alloc(size_t alignment, size_t size);
 void __real_free(void *p);
 
 #define TABLE 65536 /* live blocks tracked at once (a power of two) */
@@ -125,6 +126,16 @@ void *__wrap_realloc(void *old, size_t size)
   void *p = __real_realloc(old, size);
   if (p || size == 0)
     untrack(old);
+  track(p);
+  return p;
+}
+
+/* The core's large buffers (memory.c: huge pages on Linux). */
+void *__wrap_aligned_alloc(size_t alignment, size_t size)
+{
+  if (fail_now())
+    return NULL;
+  void *p = __real_aligned_alloc(alignment, size);
   track(p);
   return p;
 }

@@ -1,11 +1,12 @@
 # Allocation-failure torture of the core and the NIfTI adapter (test_alloc_torture.c): every
-# allocation failed in turn, through -Wl,--wrap of malloc, calloc, realloc and free (the
+# allocation failed in turn, through -Wl,--wrap of malloc, calloc, realloc, aligned_alloc and free (the
 # libraries are linked statically into the test, so their calls are wrapped; no library code
 # changes). Labels unit and torture.
 add_executable(test_alloc_torture ${CMAKE_CURRENT_LIST_DIR}/test_alloc_torture.c)
 target_include_directories(test_alloc_torture PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(test_alloc_torture PRIVATE deface_nifti deface_write deface_core m)
 target_link_options(test_alloc_torture PRIVATE
-  -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=free)
+  -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc -Wl,--wrap=aligned_alloc
+  -Wl,--wrap=free)
 add_test(NAME alloc_torture COMMAND test_alloc_torture)
 set_tests_properties(alloc_torture PROPERTIES LABELS "unit;torture" TIMEOUT 1200)
