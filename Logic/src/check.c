@@ -109,9 +109,18 @@ deface_status self_check_output(const deface_volume *original, const deface_volu
   const unsigned char *po = deface_volume_data_const(original),
                       *pd = deface_volume_data_const(defaced);
   for (size_t t = 0; t < a[3]; t++)
-    for (size_t idx = 0; idx < n3; idx++)
-      if (!lab[idx] && memcmp(po + (t * n3 + idx) * es, pd + (t * n3 + idx) * es, es) != 0)
+    for (size_t idx = 0; idx < n3;) {
+      if (lab[idx]) {
+        idx++;
+        continue;
+      }
+      size_t end = idx + 1; /* compare each run of unlabelled voxels at once */
+      while (end < n3 && !lab[end])
+        end++;
+      if (memcmp(po + (t * n3 + idx) * es, pd + (t * n3 + idx) * es, (end - idx) * es) != 0)
         return deface__fail(err, DEFACE_E_SELFCHECK, "a voxel outside the mask changed");
+      idx = end;
+    }
   size_t surface;
   double frac = surface_changed(original, defaced, lab, result->tissue_threshold, &surface);
   result->face_surface_changed = frac;

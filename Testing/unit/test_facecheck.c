@@ -3,7 +3,8 @@
  *
  *   test_facecheck SCAN.nii.gz...   (real heads with both eyes in view: ch2, the CT)
  *
- * For each scan: the correct label passes deface_self_check with nothing found;
+ * For each scan: the correct label passes deface_self_check with nothing found,
+ * and fails it when one voxel outside the label has changed;
  * an empty label and the correct label moved by 35 mm down, 30 mm up or 40 mm
  * to the side (a misplaced region, as a wrong localisation would place it)
  * must each be caught by the face search (face_check_remaining, the test-only
@@ -116,6 +117,23 @@ int main(int argc, char **argv)
     CHECK(st == DEFACE_OK);
     CHECK(rr.face_check_done == 1);
     CHECK(rr.face_check_eye_pairs == 0);
+    /* One voxel changed outside the label (the volume's last, and one in the
+     * middle of a run of unlabelled voxels) must fail the check. */
+    const uint8_t *lab = deface_volume_data_const(label);
+    size_t n3 = deface_volume_voxels_3d(in), es = deface_datatype_size(deface_volume_datatype(in));
+    size_t mid = n3 / 2;
+    while (mid + 2 < n3 && (lab[mid - 1] || lab[mid] || lab[mid + 1]))
+      mid++;
+    size_t where[2] = {n3 - 1, mid};
+    for (int w = 0; w < 2; w++) {
+      unsigned char *byte = (unsigned char *)deface_volume_data(out) + where[w] * es;
+      CHECK(lab[where[w]] == 0);
+      *byte ^= 1;
+      rr = r;
+      st = deface_self_check(in, out, label, &rr, err);
+      CHECK(st == DEFACE_E_SELFCHECK && strstr(err, "outside the mask changed"));
+      *byte ^= 1;
+    }
     deface_volume_free(out);
 
     /* Nothing removed, and the region misplaced three ways: each caught. */
