@@ -129,7 +129,7 @@ deface_status face_search(face_search_input *in, const deface_volume *label,
     st = deface__fail(err, DEFACE_E_CANCELLED, "cancelled");
     goto done;
   }
-  gone = malloc(g->count);
+  gone = deface__alloc_large(g->count, 0);
   if (!gone) {
     st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the face check");
     goto done;

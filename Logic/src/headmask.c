@@ -120,7 +120,7 @@ deface_status head_box(const deface_volume *input, vec3 *lo, vec3 *hi, head_leve
   deface_status st = work_grid_build(input, HEAD_BOX_STEP_MM, NULL, &g, err);
   if (st != DEFACE_OK)
     return st;
-  uint8_t *mask = malloc(g.count ? g.count : 1);
+  uint8_t *mask = deface__alloc_large(g.count, 0);
   if (!mask) {
     work_grid_free(&g);
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the head's box");
@@ -178,8 +178,8 @@ deface_status head_find(const work_grid *g, const head_levels *levels,
   head->is_ct = levels->is_ct;
   head->threshold = levels->threshold;
   head->air_level = levels->air;
-  head->mask = malloc(g->count);
-  head->depth_sq = malloc(g->count * sizeof *head->depth_sq);
+  head->mask = deface__alloc_large(g->count, 0);
+  head->depth_sq = deface__alloc_large(g->count * sizeof *head->depth_sq, 0);
   if (!head->mask || !head->depth_sq) {
     st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the head mask");
     goto done;
@@ -221,7 +221,7 @@ deface_status head_find(const work_grid *g, const head_levels *levels,
   if ((st = grid_percentiles(g, head->mask, &median, &head->tissue_level, 1, err)) != DEFACE_OK)
     goto done;
   /* Depth below the skin: distance to the nearest voxel outside the head. */
-  uint8_t *outside = malloc(g->count);
+  uint8_t *outside = deface__alloc_large(g->count, 0);
   if (!outside) {
     st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the head depth");
     goto done;

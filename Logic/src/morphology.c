@@ -122,7 +122,7 @@ static deface_status ball_dilate(const work_grid *g, uint8_t *mask, double r_vox
     return DEFACE_OK;
   if (3.0 * R * R >= 255.0)
     return deface__fail(err, DEFACE_E_INTERNAL, "dilation radius of %.1f voxels too large", r_vox);
-  uint8_t *a = malloc(g->count ? g->count : 1), *b = malloc(g->count ? g->count : 1);
+  uint8_t *a = deface__alloc_large(g->count, 0), *b = deface__alloc_large(g->count, 0);
   if (!a || !b) {
     free(a);
     free(b);
@@ -202,32 +202,39 @@ deface_status wg_erode(const work_grid *g, uint8_t *mask, double r_mm, char *err
 
 /* Breadth-first flood from the seeds already marked in `seen` through voxels
  * where passable != 0 (6-connectivity). queue holds g->count entries. */
-static size_t flood(const work_grid *g, const uint8_t *passable, uint8_t *seen, size_t *queue,
-                    size_t head, size_t tail, uint8_t mark)
+/* Which of a voxel's six neighbours lie inside the grid, one bit each
+ * (-x, +x, -y, +y, -z, +z): computed row by row once, so that the flood
+ * below needs no division to find a voxel's coordinates. */
+static void neighbour_bits(const work_grid *g, uint8_t *bits)
 {
-  size_t nx = g->n[0], ny = g->n[1], nz = g->n[2], plane = nx * ny;
+  size_t nx = g->n[0], ny = g->n[1], nz = g->n[2];
+  for (size_t k = 0; k < nz; k++)
+    for (size_t j = 0; j < ny; j++) {
+      uint8_t row = (uint8_t)((j > 0 ? 4 : 0) | (j + 1 < ny ? 8 : 0) | (k > 0 ? 16 : 0) |
+                              (k + 1 < nz ? 32 : 0));
+      uint8_t *b = bits + nx * (j + ny * k);
+      for (size_t i = 0; i < nx; i++)
+        b[i] = (uint8_t)(row | (i > 0 ? 1 : 0) | (i + 1 < nx ? 2 : 0));
+    }
+}
+
+/* Breadth-first flood from queue[head..tail) through passable voxels not yet
+ * seen, marking them; returns the new tail (the number of voxels reached). */
+static size_t flood(const work_grid *g, const uint8_t *bits, const uint8_t *passable, uint8_t *seen,
+                    size_t *queue, size_t head, size_t tail, uint8_t mark)
+{
+  size_t nx = g->n[0], plane = nx * g->n[1];
+  const size_t step[6] = {(size_t)-1, 1, (size_t)0 - nx, nx, (size_t)0 - plane, plane};
   while (head < tail) {
     size_t idx = queue[head++];
-    size_t i = idx % nx, j = (idx / nx) % ny, k = idx / plane;
-    size_t nb[6];
-    int m = 0;
-    if (i > 0)
-      nb[m++] = idx - 1;
-    if (i + 1 < nx)
-      nb[m++] = idx + 1;
-    if (j > 0)
-      nb[m++] = idx - nx;
-    if (j + 1 < ny)
-      nb[m++] = idx + nx;
-    if (k > 0)
-      nb[m++] = idx - plane;
-    if (k + 1 < nz)
-      nb[m++] = idx + plane;
-    for (int q = 0; q < m; q++)
-      if (passable[nb[q]] && !seen[nb[q]]) {
-        seen[nb[q]] = mark;
-        queue[tail++] = nb[q];
+    uint8_t b = bits[idx];
+    for (int q = 0; q < 6; q++) {
+      size_t nb = idx + step[q]; /* wraps for the negative steps, used only when inside */
+      if ((b >> q & 1) && passable[nb] && !seen[nb]) {
+        seen[nb] = mark;
+        queue[tail++] = nb;
       }
+    }
   }
   return tail;
 }
@@ -235,13 +242,15 @@ static size_t flood(const work_grid *g, const uint8_t *passable, uint8_t *seen, 
 deface_status wg_largest_component(const work_grid *g, uint8_t *mask, size_t *kept, char *err)
 {
   *kept = 0;
-  size_t *queue = malloc(g->count * sizeof *queue);
-  uint8_t *seen = calloc(g->count, 1);
-  if (!queue || !seen) {
+  size_t *queue = deface__alloc_large(g->count * sizeof *queue, 0);
+  uint8_t *seen = deface__alloc_large(g->count, 1), *bits = deface__alloc_large(g->count, 0);
+  if (!queue || !seen || !bits) {
     free(queue);
     free(seen);
+    free(bits);
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for connected components");
   }
+  neighbour_bits(g, bits);
   /* Label components as 1 (current candidate) and 2 (visited); remember the
    * seed of the largest and flood it again at the end. */
   size_t best_seed = 0, best_size = 0;
@@ -250,7 +259,7 @@ deface_status wg_largest_component(const work_grid *g, uint8_t *mask, size_t *ke
       continue;
     seen[s] = 2;
     queue[0] = s;
-    size_t size = flood(g, mask, seen, queue, 0, 1, 2);
+    size_t size = flood(g, bits, mask, seen, queue, 0, 1, 2);
     if (size > best_size) {
       best_size = size;
       best_seed = s;
@@ -260,42 +269,43 @@ deface_status wg_largest_component(const work_grid *g, uint8_t *mask, size_t *ke
   if (best_size > 0) {
     seen[best_seed] = 1;
     queue[0] = best_seed;
-    flood(g, mask, seen, queue, 0, 1, 1);
+    flood(g, bits, mask, seen, queue, 0, 1, 1);
   }
   memcpy(mask, seen, g->count);
   *kept = best_size;
   free(queue);
   free(seen);
+  free(bits);
   return DEFACE_OK;
 }
 
 deface_status wg_fill_holes(const work_grid *g, uint8_t *mask, char *err)
 {
-  size_t *queue = malloc(g->count * sizeof *queue);
-  uint8_t *outside = calloc(g->count, 1), *background = calloc(g->count, 1);
-  if (!queue || !outside || !background) {
+  size_t *queue = deface__alloc_large(g->count * sizeof *queue, 0);
+  uint8_t *outside = deface__alloc_large(g->count, 1),
+          *background = deface__alloc_large(g->count, 0), *bits = deface__alloc_large(g->count, 0);
+  if (!queue || !outside || !background || !bits) {
     free(queue);
     free(outside);
     free(background);
+    free(bits);
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for hole filling");
   }
+  neighbour_bits(g, bits);
   size_t tail = 0;
   for (size_t idx = 0; idx < g->count; idx++) {
     background[idx] = !mask[idx];
-    size_t i, j, k;
-    wg_coords(g, idx, &i, &j, &k);
-    int border =
-        i == 0 || j == 0 || k == 0 || i + 1 == g->n[0] || j + 1 == g->n[1] || k + 1 == g->n[2];
-    if (border && background[idx]) {
+    if (bits[idx] != 63 && background[idx]) { /* on the grid's border */
       outside[idx] = 1;
       queue[tail++] = idx;
     }
   }
-  flood(g, background, outside, queue, 0, tail, 1);
+  flood(g, bits, background, outside, queue, 0, tail, 1);
   for (size_t idx = 0; idx < g->count; idx++)
     mask[idx] = !outside[idx];
   free(queue);
   free(outside);
   free(background);
+  free(bits);
   return DEFACE_OK;
 }

@@ -279,7 +279,7 @@ static deface_status locate(const deface_volume *input, const deface_options *op
   plan.tmpl = &tmpl;
   memcpy(plan.to_template, reg.to_template, sizeof plan.to_template);
 
-  near_head = malloc(grid.count);
+  near_head = deface__alloc_large(grid.count, 0);
   if (!near_head) {
     st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the face mask");
     goto done;

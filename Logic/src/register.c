@@ -182,8 +182,8 @@ static deface_status level_build(const work_grid *g, const head_info *head, cons
   double half = 0.5 * (factor - 1) * g->step;
   lv->origin = v3(g->origin.x + half, g->origin.y + half, g->origin.z + half);
   size_t count = lv->n[0] * lv->n[1] * lv->n[2];
-  lv->bin = malloc(count ? count : 1);
-  lv->head = malloc(count ? count : 1);
+  lv->bin = deface__alloc_large(count, 0);
+  lv->head = deface__alloc_large(count, 0);
   if (!lv->bin || !lv->head)
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
   size_t f = (size_t)factor, f3 = f * f * f;

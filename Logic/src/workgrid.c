@@ -128,7 +128,7 @@ deface_status work_grid_build_box(const deface_volume *input, vec3 lo, vec3 hi, 
   if (src.slope == 0)
     src.slope = 1;
   grid->value = deface__alloc_large(count * sizeof *grid->value, 1);
-  grid->inside = calloc(count, 1);
+  grid->inside = deface__alloc_large(count, 1);
   if (!grid->value || !grid->inside) {
     work_grid_free(grid);
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the analysis grid");
