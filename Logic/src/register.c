@@ -212,6 +212,19 @@ static deface_status level_build(const work_grid *g, const head_info *head, cons
   return DEFACE_OK;
 }
 
+static deface_status level_copy(const level *from, level *to, char *err)
+{
+  size_t count = from->n[0] * from->n[1] * from->n[2];
+  *to = *from;
+  to->bin = deface__alloc_large(count, 0);
+  to->head = deface__alloc_large(count, 0);
+  if (!to->bin || !to->head)
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
+  memcpy(to->bin, from->bin, count);
+  memcpy(to->head, from->head, count);
+  return DEFACE_OK;
+}
+
 /* ---- the template's samples ---- */
 
 static double template_threshold(const head_template *t, size_t count)
@@ -351,8 +364,12 @@ deface_status register_context_new(const work_grid *g, const head_info *head,
   float edges[BINS - 2];
   deface_status st =
       tissue_edges(g->value, head->mask, g->count, (float)head->threshold, edges, err);
-  for (int l = 0; l < LEVELS && st == DEFACE_OK; l++)
-    st = level_build(g, head, edges, LEVEL_FACTOR[l], &ctx->lv[l], err);
+  for (int l = 0; l < LEVELS && st == DEFACE_OK; l++) {
+    if (l > 0 && LEVEL_FACTOR[l] == LEVEL_FACTOR[l - 1])
+      st = level_copy(&ctx->lv[l - 1], &ctx->lv[l], err); /* the face level: the same grid */
+    else
+      st = level_build(g, head, edges, LEVEL_FACTOR[l], &ctx->lv[l], err);
+  }
   if (st == DEFACE_OK)
     st = template_samples(ctx, err);
   if (st == DEFACE_OK) {
