@@ -24,20 +24,33 @@
  * grid's masks) the faults saved outweigh a huge page's unused part. */
 #define LARGE_MIN_BYTES ((size_t)512 << 10)
 
+/* A zeroed buffer this large comes from calloc, whose fresh memory the
+ * kernel has zeroed already (a memset would zero it twice): huge pages are
+ * then asked for its interior, which is all but the first, partial one. */
+#define CALLOC_MIN_BYTES ((size_t)8 << 20)
+
 void *deface__alloc_large(size_t bytes, int zero)
 {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-  if (bytes >= LARGE_MIN_BYTES && bytes <= SIZE_MAX - HUGE_PAGE) {
+  if (bytes >= LARGE_MIN_BYTES && bytes <= SIZE_MAX - 2 * HUGE_PAGE) {
+    if (zero && bytes >= CALLOC_MIN_BYTES) {
+      unsigned char *p = calloc(1, bytes);
+      if (p) {
+        uintptr_t start = ((uintptr_t)p + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+        uintptr_t end = ((uintptr_t)p + bytes) / HUGE_PAGE * HUGE_PAGE;
+        if (end > start) /* advice only: without huge pages it still works */
+          (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+      }
+      return p;
+    }
     size_t rounded = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
     void *p = aligned_alloc(HUGE_PAGE, rounded);
     if (p) {
-      /* Advice only: without huge pages the buffer still works, page by page. */
       (void)madvise(p, rounded, MADV_HUGEPAGE);
       if (zero)
         memset(p, 0, bytes);
-      return p;
     }
-    return NULL;
+    return p;
   }
 #endif
   return zero ? calloc(1, bytes ? bytes : 1) : malloc(bytes ? bytes : 1);

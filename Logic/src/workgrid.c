@@ -58,16 +58,53 @@ static int sample(const source *in, vec3 p, float *out)
     i1[a] = i0[a] + 1 < dims[a] ? i0[a] + 1 : i0[a];
     w[a] = x - fl;
   }
-  double acc = 0;
+  size_t at[8];
+  double wt[8];
   for (int corner = 0; corner < 8; corner++) {
     size_t ii = corner & 1 ? i1[0] : i0[0];
     size_t jj = corner & 2 ? i1[1] : i0[1];
     size_t kk = corner & 4 ? i1[2] : i0[2];
-    double wt = (corner & 1 ? w[0] : 1 - w[0]) * (corner & 2 ? w[1] : 1 - w[1]) *
-                (corner & 4 ? w[2] : 1 - w[2]);
-    if (wt != 0)
-      acc += wt * deface__stored_at(in->data, in->type, ii + dims[0] * (jj + dims[1] * kk));
+    at[corner] = ii + dims[0] * (jj + dims[1] * kk);
+    wt[corner] = (corner & 1 ? w[0] : 1 - w[0]) * (corner & 2 ? w[1] : 1 - w[1]) *
+                 (corner & 4 ? w[2] : 1 - w[2]);
   }
+  /* One switch on the datatype per sample, not one per corner; corners of
+   * weight 0 are skipped, so that a NaN beside the point does not spread. */
+  double acc = 0;
+#define SUM_CORNERS(type)                                                                          \
+  do {                                                                                             \
+    const type *d = in->data;                                                                      \
+    for (int q = 0; q < 8; q++)                                                                    \
+      if (wt[q] != 0)                                                                              \
+        acc += wt[q] * (double)d[at[q]];                                                           \
+  } while (0)
+  switch (in->type) {
+  case DEFACE_UINT8:
+    SUM_CORNERS(uint8_t);
+    break;
+  case DEFACE_INT8:
+    SUM_CORNERS(int8_t);
+    break;
+  case DEFACE_INT16:
+    SUM_CORNERS(int16_t);
+    break;
+  case DEFACE_UINT16:
+    SUM_CORNERS(uint16_t);
+    break;
+  case DEFACE_INT32:
+    SUM_CORNERS(int32_t);
+    break;
+  case DEFACE_UINT32:
+    SUM_CORNERS(uint32_t);
+    break;
+  case DEFACE_FLOAT32:
+    SUM_CORNERS(float);
+    break;
+  case DEFACE_FLOAT64:
+    SUM_CORNERS(double);
+    break;
+  }
+#undef SUM_CORNERS
   /* Scaling is linear: applied once to the interpolated stored value. */
   acc = in->slope * acc + in->inter;
   *out = isfinite(acc) ? (float)acc : 0.0f; /* NaN voxels count as air */
