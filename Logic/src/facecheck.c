@@ -40,25 +40,72 @@
  * about 0.55 (and its nose is left: the nose test). */
 #define FACE_EYES_RELATIVE 0.7
 
-/* The label on the analysis grid: 1 where the nearest input voxel is labelled. */
+/* The labelled voxels' bounding box in the label's voxel indices; 0 if none. */
+static int label_extent(const deface_volume *label, size_t lo[3], size_t hi[3])
+{
+  size_t d[4];
+  deface_volume_dims(label, d);
+  const uint8_t *lab = deface_volume_data_const(label);
+  int any = 0;
+  for (size_t k = 0; k < d[2]; k++)
+    for (size_t j = 0; j < d[1]; j++) {
+      const uint8_t *row = lab + d[0] * (j + d[1] * k);
+      size_t i = 0;
+      while (i < d[0] && !row[i])
+        i++;
+      if (i == d[0])
+        continue;
+      size_t last = d[0] - 1;
+      while (!row[last])
+        last--;
+      size_t at[3] = {i, j, k}, to[3] = {last, j, k};
+      for (int a = 0; a < 3; a++) {
+        lo[a] = any && lo[a] < at[a] ? lo[a] : at[a];
+        hi[a] = any && hi[a] > to[a] ? hi[a] : to[a];
+      }
+      any = 1;
+    }
+  return any;
+}
+
+/* The label on the analysis grid: 1 where the nearest input voxel is
+ * labelled. Only grid points whose RAS lies in the labelled voxels' box (its
+ * corners transformed, widened by a voxel) are looked up. */
 static deface_status label_on_grid(const work_grid *g, const deface_volume *label, uint8_t *gone,
                                    char *err)
 {
   double m[4][4], inv[4][4];
-  size_t dims[4];
+  size_t dims[4], lo[3], hi[3];
   deface_volume_matrix(label, m);
   deface_volume_dims(label, dims);
   if (affine_invert(m, inv))
     return deface__fail(err, DEFACE_E_INPUT, "voxel-to-RAS matrix is singular");
-  const uint8_t *lab = deface_volume_data_const(label);
-  for (size_t idx = 0; idx < g->count; idx++) {
-    vec3 p = affine_apply(inv, wg_ras_of_index(g, idx));
-    double c[3] = {floor(p.x + 0.5), floor(p.y + 0.5), floor(p.z + 0.5)};
-    int in = 1;
-    for (int a = 0; a < 3; a++)
-      in &= c[a] >= 0 && c[a] < (double)dims[a];
-    gone[idx] = in && lab[(size_t)c[0] + dims[0] * ((size_t)c[1] + dims[1] * (size_t)c[2])];
+  memset(gone, 0, g->count);
+  if (!label_extent(label, lo, hi))
+    return DEFACE_OK;
+  vec3 blo = v3(INFINITY, INFINITY, INFINITY), bhi = v3(-INFINITY, -INFINITY, -INFINITY);
+  for (int corner = 0; corner < 8; corner++) {
+    vec3 r = affine_apply(m, v3((corner & 1 ? (double)hi[0] + 1 : (double)lo[0] - 1),
+                                (corner & 2 ? (double)hi[1] + 1 : (double)lo[1] - 1),
+                                (corner & 4 ? (double)hi[2] + 1 : (double)lo[2] - 1)));
+    blo = v3(fmin(blo.x, r.x), fmin(blo.y, r.y), fmin(blo.z, r.z));
+    bhi = v3(fmax(bhi.x, r.x), fmax(bhi.y, r.y), fmax(bhi.z, r.z));
   }
+  const uint8_t *lab = deface_volume_data_const(label);
+  for (size_t k = 0; k < g->n[2]; k++)
+    for (size_t j = 0; j < g->n[1]; j++)
+      for (size_t i = 0; i < g->n[0]; i++) {
+        vec3 r = wg_ras(g, i, j, k);
+        if (r.x < blo.x || r.x > bhi.x || r.y < blo.y || r.y > bhi.y || r.z < blo.z || r.z > bhi.z)
+          continue;
+        vec3 p = affine_apply(inv, r);
+        double c[3] = {floor(p.x + 0.5), floor(p.y + 0.5), floor(p.z + 0.5)};
+        int in = 1;
+        for (int a = 0; a < 3; a++)
+          in &= c[a] >= 0 && c[a] < (double)dims[a];
+        gone[wg_index(g, i, j, k)] =
+            in && lab[(size_t)c[0] + dims[0] * ((size_t)c[1] + dims[1] * (size_t)c[2])];
+      }
   return DEFACE_OK;
 }
 
