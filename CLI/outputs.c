@@ -125,9 +125,9 @@ static void write_picture(const output_paths *out, output_txn *t, const deface_v
 }
 
 deface_status output_deface_and_write(const cli_args *a, const output_source *source,
-                                      const output_paths *out, output_txn *t,
-                                      const deface_volume *input, const deface_nifti *header,
-                                      double t0, deface_progress_fn progress, void *progress_user,
+                                      const output_paths *out, output_txn *t, deface_volume *input,
+                                      const deface_nifti *header, double t0,
+                                      deface_progress_fn progress, void *progress_user,
                                       output_outcome *o)
 {
   deface_volume *defaced = NULL, *label = NULL;
@@ -140,7 +140,15 @@ deface_status output_deface_and_write(const cli_args *a, const output_source *so
   opt.ears = a->ears;
   opt.progress = progress;
   opt.progress_user = progress_user;
-  deface_status st = deface_run(input, &opt, &defaced, &label, &o->result, o->message);
+  /* The picture shows the original beside the result, so only a run without
+   * one may fill the loaded volume itself. */
+  deface_status st;
+  if (t->picture) {
+    st = deface_run(input, &opt, &defaced, &label, &o->result, o->message);
+  } else {
+    st = deface_run_in_place(input, &opt, &label, &o->result, o->message);
+    defaced = st == DEFACE_OK ? input : NULL;
+  }
   if (st != DEFACE_OK)
     goto done;
   o->writing = 1;
@@ -158,7 +166,8 @@ done:
   o->status = st;
   if (st != DEFACE_OK)
     o->seconds = output_now_seconds() - t0;
-  deface_volume_free(defaced);
+  if (defaced != input)
+    deface_volume_free(defaced);
   deface_volume_free(label);
   return st;
 }

@@ -74,13 +74,16 @@ void output_txn_close(output_txn *t);
  * follows in t->picture (o->qa_status, o->qa_message; its failure leaves the
  * three files in place and the status DEFACE_OK). `progress` may be NULL; a
  * non-zero return from it cancels, also just before the commit. Prints
- * nothing; the caller keeps ownership of everything passed in.
+ * nothing; the caller keeps ownership of everything passed in. Without a
+ * picture `input` is defaced in place (deface_run_in_place: no second copy
+ * of the volume), so it holds the defaced voxels after a success and its
+ * original ones after a failure; with one, it is left untouched.
  * @return o->status.
  */
 deface_status output_deface_and_write(const cli_args *a, const output_source *source,
-                                      const output_paths *out, output_txn *t,
-                                      const deface_volume *input, const deface_nifti *header,
-                                      double t0, deface_progress_fn progress, void *progress_user,
+                                      const output_paths *out, output_txn *t, deface_volume *input,
+                                      const deface_nifti *header, double t0,
+                                      deface_progress_fn progress, void *progress_user,
                                       output_outcome *o);
 
 /** Monotonic seconds, for the timings in sidecars and summaries. */

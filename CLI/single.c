@@ -125,9 +125,10 @@ static void print_found(const char *input, const deface_result *r, double second
 
 /* Defaces a loaded volume and writes its outputs (file and series modes
  * alike), with a progress bar on a terminal and one line on stderr on
- * failure; the caller still owns input and header. */
+ * failure; the caller still owns input (defaced in place unless a picture
+ * is drawn: output_deface_and_write) and header. */
 static int deface_and_write(const cli_args *a, const output_source *source, const output_paths *out,
-                            output_txn *txn, const deface_volume *input, const deface_nifti *header,
+                            output_txn *txn, deface_volume *input, const deface_nifti *header,
                             double t0)
 {
   progress_bar bar;

@@ -262,6 +262,18 @@ deface_status deface_run(const deface_volume *input, const deface_options *optio
                          deface_volume **defaced, deface_volume **label, deface_result *result,
                          char *err);
 
+/**
+ * deface_run() on the caller's own voxels: `volume` is filled in place, so
+ * that no second copy of it is made (the peak memory of a run drops by a
+ * whole volume). The same checks run: the unlabelled voxels are summed
+ * before and after the fill instead of being compared with a copy, and the
+ * labelled voxels' original bytes are kept aside. On success `volume` is the
+ * defaced volume and *label a new volume the caller frees; on any failure
+ * `volume` holds exactly its original values again and *label is NULL.
+ */
+deface_status deface_run_in_place(deface_volume *volume, const deface_options *options,
+                                  deface_volume **label, deface_result *result, char *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -59,31 +59,60 @@ static long voxel_of(const deface_volume *v, const double ras[3])
   return (long)((size_t)c[0] + dims[0] * ((size_t)c[1] + dims[1] * (size_t)c[2]));
 }
 
-/* The fraction of the face's skin surface (tissue voxels inside the label
- * with an air neighbour, first time point) whose value changed. */
-static double surface_changed(const deface_volume *orig, const deface_volume *def,
+int deface__face_skin(const deface_volume *volume, const uint8_t *lab, size_t idx, double threshold)
+{
+  size_t d[4];
+  deface_volume_dims(volume, d);
+  size_t nx = d[0], plane = d[0] * d[1];
+  size_t i = idx % nx, j = idx / nx % d[1], k = idx / plane;
+  if (i == 0 || j == 0 || k == 0 || i + 1 >= d[0] || j + 1 >= d[1] || k + 1 >= d[2])
+    return 0;
+  if (!lab[idx] || deface_volume_value(volume, idx) <= threshold)
+    return 0;
+  size_t nb[6] = {idx - 1, idx + 1, idx - nx, idx + nx, idx - plane, idx + plane};
+  for (int q = 0; q < 6; q++)
+    if (deface_volume_value(volume, nb[q]) <= threshold)
+      return 1;
+  return 0;
+}
+
+deface_status deface__check_eyes_labelled(const deface_volume *label, const deface_result *result,
+                                          char *err)
+{
+  const uint8_t *lab = deface_volume_data_const(label);
+  for (int e = 0; e < 2; e++) {
+    long at = voxel_of(label, result->eye_ras[e]);
+    if (at < 0 || lab[at] != DEFACE_LABEL_EYE)
+      return deface__fail(err, DEFACE_E_SELFCHECK, "the %s eye is not inside the masked region",
+                          e == 0 ? "right" : "left");
+  }
+  return DEFACE_OK;
+}
+
+deface_status deface__check_surface(size_t changed, size_t surface, deface_result *result,
+                                    char *err)
+{
+  double frac = surface ? (double)changed / (double)surface : 0.0;
+  result->face_surface_changed = frac;
+  if (surface < 50 || frac < 0.5)
+    return deface__fail(err, DEFACE_E_SELFCHECK,
+                        "the face surface did not change (%.0f%% of %zu skin voxels)", 100 * frac,
+                        surface);
+  return DEFACE_OK;
+}
+
+/* How many of the face's skin voxels (first time point) changed value. */
+static size_t surface_changed(const deface_volume *orig, const deface_volume *def,
                               const uint8_t *lab, double threshold, size_t *surface)
 {
-  size_t dims[4];
-  deface_volume_dims(orig, dims);
-  size_t nx = dims[0], ny = dims[1], nz = dims[2], changed = 0;
+  size_t n3 = deface_volume_voxels_3d(orig), changed = 0;
   *surface = 0;
-  for (size_t k = 1; k + 1 < nz; k++)
-    for (size_t j = 1; j + 1 < ny; j++)
-      for (size_t i = 1; i + 1 < nx; i++) {
-        size_t idx = i + nx * (j + ny * k);
-        if (!lab[idx] || deface_volume_value(orig, idx) <= threshold)
-          continue;
-        size_t nb[6] = {idx - 1, idx + 1, idx - nx, idx + nx, idx - nx * ny, idx + nx * ny};
-        int edge = 0;
-        for (int q = 0; q < 6 && !edge; q++)
-          edge = deface_volume_value(orig, nb[q]) <= threshold;
-        if (!edge)
-          continue;
-        (*surface)++;
-        changed += deface_volume_value(orig, idx) != deface_volume_value(def, idx);
-      }
-  return *surface ? (double)changed / (double)*surface : 0.0;
+  for (size_t idx = 0; idx < n3; idx++)
+    if (lab[idx] && deface__face_skin(orig, lab, idx, threshold)) {
+      (*surface)++;
+      changed += deface_volume_value(orig, idx) != deface_volume_value(def, idx);
+    }
+  return changed;
 }
 
 deface_status self_check_output(const deface_volume *original, const deface_volume *defaced,
@@ -96,13 +125,10 @@ deface_status self_check_output(const deface_volume *original, const deface_volu
   if (memcmp(a, b, sizeof a) != 0 || l[0] != a[0] || l[1] != a[1] || l[2] != a[2] ||
       deface_volume_datatype(original) != deface_volume_datatype(defaced))
     return deface__fail(err, DEFACE_E_SELFCHECK, "output grid or datatype differs from the input");
+  deface_status st = deface__check_eyes_labelled(label, result, err);
+  if (st != DEFACE_OK)
+    return st;
   const uint8_t *lab = deface_volume_data_const(label);
-  for (int e = 0; e < 2; e++) {
-    long at = voxel_of(label, result->eye_ras[e]);
-    if (at < 0 || lab[at] != DEFACE_LABEL_EYE)
-      return deface__fail(err, DEFACE_E_SELFCHECK, "the %s eye is not inside the masked region",
-                          e == 0 ? "right" : "left");
-  }
   /* Nothing outside the label may differ, byte for byte, at any time point. */
   size_t n3 = deface_volume_voxels_3d(original);
   size_t es = deface_datatype_size(deface_volume_datatype(original));
@@ -122,13 +148,8 @@ deface_status self_check_output(const deface_volume *original, const deface_volu
       idx = end;
     }
   size_t surface;
-  double frac = surface_changed(original, defaced, lab, result->tissue_threshold, &surface);
-  result->face_surface_changed = frac;
-  if (surface < 50 || frac < 0.5)
-    return deface__fail(err, DEFACE_E_SELFCHECK,
-                        "the face surface did not change (%.0f%% of %zu skin voxels)", 100 * frac,
-                        surface);
-  return DEFACE_OK;
+  size_t changed = surface_changed(original, defaced, lab, result->tissue_threshold, &surface);
+  return deface__check_surface(changed, surface, result, err);
 }
 
 deface_status deface_self_check(const deface_volume *original, const deface_volume *defaced,

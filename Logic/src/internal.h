@@ -65,6 +65,16 @@ void deface__volume_store(deface_volume *volume, size_t index, double real);
 
 /** Refuses inputs that cannot hold a face: 2D, thin slabs, coarse or tiny grids. */
 deface_status deface__check_suitable(const deface_volume *input, char *err);
+/* The result checks (check.c) shared by the copying and the in-place
+ * pipeline: both eyes carry label 2; a labelled tissue voxel of the first
+ * time point with an air neighbour is face skin; at least 50 skin voxels and
+ * half of them changed. */
+deface_status deface__check_eyes_labelled(const deface_volume *label, const deface_result *result,
+                                          char *err);
+int deface__face_skin(const deface_volume *volume, const uint8_t *lab, size_t idx,
+                      double threshold);
+deface_status deface__check_surface(size_t changed, size_t surface, deface_result *result,
+                                    char *err);
 
 /** DEFACE_E_USAGE for options not from deface_options_init() (struct_size), an
  * unknown fill mode or a blur sigma outside DEFACE_SIGMA_MIN_MM..MAX_MM. */

@@ -4,6 +4,7 @@
  */
 #include "facecheck.h"
 #include "facemask.h"
+#include "guard.h"
 #include "internal.h"
 #include "progress.h"
 #include "register.h"
@@ -324,6 +325,27 @@ static void release_free_memory(void)
 #endif
 }
 
+/* Finds the face and searches what the label leaves (both pipelines' first
+ * half); the analysis grid is freed before the caller touches the voxels. */
+static deface_status find_and_search(const deface_volume *input, const deface_options *options,
+                                     deface_volume **label, deface_result *result, char *msg)
+{
+  deface_status st = deface__check_fill_options(options, msg); /* before the work, not after */
+  face_search_input found = {0};
+  if (st == DEFACE_OK)
+    st = locate(input, options, label, result, msg, &found);
+  release_free_memory(); /* what the localisers freed, before the search adds its own */
+  /* The face search on the localisation's own grid, freed before the fill
+   * so that both never share the peak; the voxel check after the fill
+   * proves the output holds exactly this remainder outside the label. */
+  if (st == DEFACE_OK)
+    st = face_search(&found, *label, options, result, msg);
+  head_free(&found.head);
+  work_grid_free(&found.grid);
+  release_free_memory();
+  return st;
+}
+
 deface_status deface_run(const deface_volume *input, const deface_options *options_in,
                          deface_volume **defaced, deface_volume **label, deface_result *result,
                          char *err)
@@ -339,19 +361,7 @@ deface_status deface_run(const deface_volume *input, const deface_options *optio
   char local[DEFACE_ERRLEN];
   char *msg = err ? err : local;
   memset(result, 0, sizeof *result);
-  deface_status st = deface__check_fill_options(options, msg); /* before the work, not after */
-  face_search_input found = {0};
-  if (st == DEFACE_OK)
-    st = locate(input, options, label, result, msg, &found);
-  /* The face search on the localisation's own grid, freed before the copy
-   * is made so that both never share the peak; the voxel-for-voxel check
-   * after the fill proves the output holds exactly this remainder outside
-   * the label. */
-  if (st == DEFACE_OK)
-    st = face_search(&found, *label, options, result, msg);
-  head_free(&found.head);
-  work_grid_free(&found.grid);
-  release_free_memory();
+  deface_status st = find_and_search(input, options, label, result, msg);
   if (st == DEFACE_OK)
     st = deface_volume_clone(input, defaced, msg);
   if (st == DEFACE_OK)
@@ -369,6 +379,47 @@ deface_status deface_run(const deface_volume *input, const deface_options *optio
   deface_volume_free(*defaced);
   deface_volume_free(*label);
   *defaced = NULL;
+  *label = NULL;
+  return st;
+}
+
+deface_status deface_run_in_place(deface_volume *volume, const deface_options *options_in,
+                                  deface_volume **label, deface_result *result, char *err)
+{
+  deface_options defaults;
+  const deface_options *options = options_in;
+  if (!options) {
+    deface_options_init(&defaults);
+    options = &defaults;
+  }
+  *label = NULL;
+  char local[DEFACE_ERRLEN];
+  char *msg = err ? err : local;
+  memset(result, 0, sizeof *result);
+  fill_guard guard = {0};
+  int filled = 0;
+  deface_status st = find_and_search(volume, options, label, result, msg);
+  if (st == DEFACE_OK)
+    st = fill_guard_take(volume, *label, result->tissue_threshold, &guard, msg);
+  if (st == DEFACE_OK) {
+    filled = 1; /* from here on a failure puts the original back */
+    st = deface_apply_fill(volume, *label, options, result, msg);
+  }
+  if (st == DEFACE_OK && progress_report(options, STAGE_CHECK, 0))
+    st = deface__fail(msg, DEFACE_E_CANCELLED, "cancelled");
+  if (st == DEFACE_OK)
+    st = fill_guard_check(volume, *label, &guard, result, msg);
+  if (st == DEFACE_OK) {
+    fill_guard_free(&guard);
+    progress_report(options, STAGE_DONE, 0);
+    result->reason[0] = '\0';
+    return DEFACE_OK;
+  }
+  if (filled)
+    fill_guard_restore(volume, *label, &guard);
+  fill_guard_free(&guard);
+  snprintf(result->reason, sizeof result->reason, "%s", msg);
+  deface_volume_free(*label);
   *label = NULL;
   return st;
 }

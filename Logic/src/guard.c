@@ -1,0 +1,151 @@
+/*
+ * guard.c - the in-place pipeline's record of the original (guard.h).
+ *
+ * Filling the caller's volume in place saves the copy (a whole volume of
+ * peak memory), but the copying pipeline's check compares every voxel
+ * outside the label with the original. Here the unlabelled voxels are summed
+ * before and after the fill instead (Fletcher's two running sums over 8-byte
+ * words, which any changed byte or moved word alters), the face's skin
+ * voxels keep their original values, and the labelled voxels' bytes are kept
+ * so that a failed check leaves the caller's volume exactly as it was.
+ */
+#include "guard.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Adds `n` bytes to the running sums. */
+static void sum_bytes(const unsigned char *p, size_t n, uint64_t s[2])
+{
+  uint64_t a = s[0], b = s[1];
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    a += w;
+    b += a;
+  }
+  for (; i < n; i++) {
+    a += p[i];
+    b += a;
+  }
+  s[0] = a;
+  s[1] = b;
+}
+
+/* The sums over every run of unlabelled voxels, every time point. */
+static void outside_sums(const deface_volume *volume, const uint8_t *lab, uint64_t s[2])
+{
+  size_t d[4];
+  deface_volume_dims(volume, d);
+  size_t n3 = deface_volume_voxels_3d(volume);
+  size_t es = deface_datatype_size(deface_volume_datatype(volume));
+  const unsigned char *data = deface_volume_data_const(volume);
+  s[0] = s[1] = 0;
+  for (size_t t = 0; t < d[3]; t++)
+    for (size_t idx = 0; idx < n3;) {
+      if (lab[idx]) {
+        idx++;
+        continue;
+      }
+      size_t end = idx + 1;
+      while (end < n3 && !lab[end])
+        end++;
+      sum_bytes(data + (t * n3 + idx) * es, (end - idx) * es, s);
+      idx = end;
+    }
+}
+
+/* The labelled voxels' bytes, every time point, one after another. */
+static void save_labelled(const deface_volume *volume, const uint8_t *lab, unsigned char *saved)
+{
+  size_t d[4];
+  deface_volume_dims(volume, d);
+  size_t n3 = deface_volume_voxels_3d(volume);
+  size_t es = deface_datatype_size(deface_volume_datatype(volume));
+  const unsigned char *data = deface_volume_data_const(volume);
+  for (size_t t = 0; t < d[3]; t++)
+    for (size_t idx = 0; idx < n3; idx++)
+      if (lab[idx]) {
+        memcpy(saved, data + (t * n3 + idx) * es, es);
+        saved += es;
+      }
+}
+
+static void restore_labelled(deface_volume *volume, const uint8_t *lab, const unsigned char *saved)
+{
+  size_t d[4];
+  deface_volume_dims(volume, d);
+  size_t n3 = deface_volume_voxels_3d(volume);
+  size_t es = deface_datatype_size(deface_volume_datatype(volume));
+  unsigned char *data = deface_volume_data(volume);
+  for (size_t t = 0; t < d[3]; t++)
+    for (size_t idx = 0; idx < n3; idx++)
+      if (lab[idx]) {
+        memcpy(data + (t * n3 + idx) * es, saved, es);
+        saved += es;
+      }
+}
+
+deface_status fill_guard_take(const deface_volume *volume, const deface_volume *label,
+                              double threshold, fill_guard *guard, char *err)
+{
+  memset(guard, 0, sizeof *guard);
+  size_t d[4];
+  deface_volume_dims(volume, d);
+  size_t n3 = deface_volume_voxels_3d(volume);
+  size_t es = deface_datatype_size(deface_volume_datatype(volume));
+  const uint8_t *lab = deface_volume_data_const(label);
+  size_t labelled = 0, skin = 0;
+  for (size_t idx = 0; idx < n3; idx++)
+    if (lab[idx]) {
+      labelled++;
+      skin += deface__face_skin(volume, lab, idx, threshold);
+    }
+  guard->saved_bytes = labelled * es * d[3];
+  guard->saved = deface__alloc_large(guard->saved_bytes, 0);
+  guard->skin = malloc((skin ? skin : 1) * sizeof *guard->skin);
+  guard->skin_value = malloc((skin ? skin : 1) * sizeof *guard->skin_value);
+  if (!guard->saved || !guard->skin || !guard->skin_value) {
+    fill_guard_free(guard);
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the original's labelled voxels");
+  }
+  for (size_t idx = 0; idx < n3 && guard->nskin < skin; idx++)
+    if (lab[idx] && deface__face_skin(volume, lab, idx, threshold)) {
+      guard->skin[guard->nskin] = idx;
+      guard->skin_value[guard->nskin++] = deface_volume_value(volume, idx);
+    }
+  save_labelled(volume, lab, guard->saved);
+  outside_sums(volume, lab, guard->outside_sum);
+  return DEFACE_OK;
+}
+
+deface_status fill_guard_check(const deface_volume *volume, const deface_volume *label,
+                               const fill_guard *guard, deface_result *result, char *err)
+{
+  deface_status st = deface__check_eyes_labelled(label, result, err);
+  if (st != DEFACE_OK)
+    return st;
+  uint64_t now[2];
+  outside_sums(volume, deface_volume_data_const(label), now);
+  if (now[0] != guard->outside_sum[0] || now[1] != guard->outside_sum[1])
+    return deface__fail(err, DEFACE_E_SELFCHECK, "a voxel outside the mask changed");
+  size_t changed = 0;
+  for (size_t q = 0; q < guard->nskin; q++)
+    changed += deface_volume_value(volume, guard->skin[q]) != guard->skin_value[q];
+  return deface__check_surface(changed, guard->nskin, result, err);
+}
+
+void fill_guard_restore(deface_volume *volume, const deface_volume *label, const fill_guard *guard)
+{
+  if (guard->saved)
+    restore_labelled(volume, deface_volume_data_const(label), guard->saved);
+}
+
+void fill_guard_free(fill_guard *guard)
+{
+  free(guard->saved);
+  free(guard->skin);
+  free(guard->skin_value);
+  memset(guard, 0, sizeof *guard);
+}
