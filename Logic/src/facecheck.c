@@ -117,10 +117,11 @@ static double nose_protrusion(const work_grid *g, const uint8_t *mask, const reg
   double mid[BANDS], side_r[BANDS], side_l[BANDS];
   for (int b = 0; b < BANDS; b++)
     mid[b] = side_r[b] = side_l[b] = -INFINITY;
-  for (size_t idx = 0; idx < g->count; idx++) {
+  WG_FOR_EACH(g, idx, i, j, k)
+  {
     if (!mask[idx])
       continue;
-    vec3 f = affine_apply(map->to_frame, wg_ras_of_index(g, idx));
+    vec3 f = affine_apply(map->to_frame, wg_ras(g, i, j, k));
     if (f.z > NOSE_TOP_W || f.z <= NOSE_BOTTOM_W)
       continue;
     int b = (int)((NOSE_TOP_W - f.z) / BAND_W);

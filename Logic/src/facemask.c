@@ -64,10 +64,11 @@ void frame_from_eyes(const eye_pair *eyes, head_frame *frame)
 static double vault_elevation(const work_grid *g, const head_info *head, const head_frame *f)
 {
   double sv = 0, sw = 0, n = 0;
-  for (size_t idx = 0; idx < g->count; idx++) {
+  WG_FOR_EACH(g, idx, i, j, k)
+  {
     if (!head->mask[idx])
       continue;
-    vec3 p = frame_coords(f, wg_ras_of_index(g, idx));
+    vec3 p = frame_coords(f, wg_ras(g, i, j, k));
     if (p.z <= 0)
       continue;
     sv += p.y;
@@ -336,10 +337,11 @@ void face_landmarks(const work_grid *g, const head_info *head, const head_frame 
    * nose is cut and its tip is not in view. */
   double best_v = -INFINITY;
   long best = -1;
-  for (size_t idx = 0; idx < g->count; idx++) {
+  WG_FOR_EACH(g, idx, i, j, k)
+  {
     if (!head->mask[idx])
       continue;
-    vec3 p = frame_coords(frame, wg_ras_of_index(g, idx));
+    vec3 p = frame_coords(frame, wg_ras(g, i, j, k));
     if (fabs(p.x) > 12 || p.z > -15 || p.z < -70 || p.y <= best_v)
       continue;
     best_v = p.y;

@@ -204,11 +204,13 @@ deface_status head_find(const work_grid *g, const head_levels *levels,
   double voxel_ml = g->step * g->step * g->step / 1000.0;
   size_t n = 0;
   vec3 sum = v3(0, 0, 0);
-  for (size_t i = 0; i < g->count; i++)
-    if (head->mask[i]) {
+  WG_FOR_EACH(g, idx, i, j, k)
+  {
+    if (head->mask[idx]) {
       n++;
-      sum = v3_add(sum, wg_ras_of_index(g, i));
+      sum = v3_add(sum, wg_ras(g, i, j, k));
     }
+  }
   head->volume_ml = (double)n * voxel_ml;
   if (n == 0 || head->volume_ml < 300) {
     st = deface__fail(err, DEFACE_E_REFUSED,

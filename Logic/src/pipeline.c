@@ -72,10 +72,11 @@ static deface_status region_clear_of_cranium(const work_grid *g, const head_info
                                              char *err)
 {
   double d2 = BRAIN_DEPTH_MM * BRAIN_DEPTH_MM;
-  for (size_t idx = 0; idx < g->count; idx++) {
+  WG_FOR_EACH(g, idx, i, j, k)
+  {
     if (!near_head[idx] || head->depth_sq[idx] < d2)
       continue;
-    vec3 ras = wg_ras_of_index(g, idx);
+    vec3 ras = wg_ras(g, i, j, k);
     if (plan->tmpl &&
         (template_flags_at(plan->tmpl, affine_apply(plan->to_template, ras)) & TEMPLATE_KEEP_OUT))
       continue; /* never labelled */

@@ -49,6 +49,13 @@ static inline void wg_coords(const work_grid *g, size_t idx, size_t *i, size_t *
   *j = (idx / g->n[0]) % g->n[1];
   *k = idx / (g->n[0] * g->n[1]);
 }
+/* Visits every grid point in index order with its index and coordinates,
+ * as the loops that need a point's RAS do: no division per voxel. */
+#define WG_FOR_EACH(g, idx, i, j, k)                                                               \
+  for (size_t k = 0, idx = 0; k < (g)->n[2]; k++)                                                  \
+    for (size_t j = 0; j < (g)->n[1]; j++)                                                         \
+      for (size_t i = 0; i < (g)->n[0]; i++, idx++)
+
 static inline vec3 wg_ras_of_index(const work_grid *g, size_t idx)
 {
   size_t i, j, k;
