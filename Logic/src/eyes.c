@@ -33,6 +33,40 @@ typedef struct candidate {
   double leak; /* see globe_leak() */
 } candidate;
 
+struct eye_scan_entry {
+  size_t idx;
+  candidate c;
+};
+
+void eye_scan_memo_free(eye_scan_memo *memo)
+{
+  free(memo->entry);
+  memset(memo, 0, sizeof *memo);
+}
+
+double eyes_scan_reach_mm(void)
+{
+  return EYE_SHELL_OUT_MM;
+}
+
+static void memo_add(eye_scan_memo *memo, size_t idx, const candidate *c)
+{
+  if (memo->failed)
+    return;
+  if (memo->count == memo->cap) {
+    size_t cap = memo->cap ? 2 * memo->cap : 4096;
+    struct eye_scan_entry *grown = realloc(memo->entry, cap * sizeof *grown);
+    if (!grown) {
+      memo->failed = 1;
+      return;
+    }
+    memo->entry = grown;
+    memo->cap = cap;
+  }
+  memo->entry[memo->count].idx = idx;
+  memo->entry[memo->count++].c = *c;
+}
+
 struct pair_choice {
   const candidate *a, *b;
   double score, symmetry;
@@ -153,8 +187,13 @@ static void keep_candidate(candidate *list, size_t *n, const candidate *c)
  * candidates in list. */
 static deface_status scan(const work_grid *g, const head_info *head, const offsets *inner,
                           const offsets *shell, double range, const vec3 *near, double radius,
-                          const deface_options *options, candidate *list, size_t *count, char *err)
+                          const deface_options *options, eye_scan_memo *memo, const uint8_t *stale,
+                          candidate *list, size_t *count, char *err)
 {
+  int record = memo && !stale, replay = memo && stale && memo->recorded && !memo->failed;
+  if (record)
+    memo->recorded = 1;
+  size_t next = 0; /* the first memo entry not yet passed */
   size_t margin = (size_t)ceil(EYE_SHELL_OUT_MM / g->step) + 1, lo[3], hi[3];
   for (int a = 0; a < 3; a++) {
     lo[a] = margin;
@@ -188,11 +227,20 @@ static deface_status scan(const work_grid *g, const head_info *head, const offse
         if (depth2 < EYE_MIN_DEPTH_MM * EYE_MIN_DEPTH_MM ||
             depth2 > EYE_MAX_DEPTH_MM * EYE_MAX_DEPTH_MM || !faces_forward(g, head, i, j, k))
           continue;
+        if (replay && !stale[idx]) { /* nothing it reads changed: as scored before */
+          while (next < memo->count && memo->entry[next].idx < idx)
+            next++;
+          if (next < memo->count && memo->entry[next].idx == idx)
+            keep_candidate(list, count, &memo->entry[next].c);
+          continue;
+        }
         candidate c;
         if (!score_centre(g, head, inner, shell, idx, range, &c))
           continue;
         c.ras = wg_ras(g, i, j, k);
         c.depth = sqrt(depth2);
+        if (record)
+          memo_add(memo, idx, &c);
         keep_candidate(list, count, &c);
       }
   }
@@ -469,7 +517,8 @@ static void make_pair(const work_grid *g, const head_info *head, const candidate
 }
 
 deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
-                              const deface_options *options, eye_pairs *pairs, char *err)
+                              const deface_options *options, eye_scan_memo *memo,
+                              const uint8_t *stale, eye_pairs *pairs, char *err)
 {
   memset(pairs, 0, sizeof *pairs);
   deface_status st = DEFACE_OK;
@@ -486,7 +535,8 @@ deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
     st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
     goto done;
   }
-  if ((st = scan(g, head, &inner, &shell, range, NULL, 0, options, list, &count, err)) != DEFACE_OK)
+  if ((st = scan(g, head, &inner, &shell, range, NULL, 0, options, memo, stale, list, &count,
+                 err)) != DEFACE_OK)
     goto done;
   /* Only closed balls of fluid can be globes: drop the candidates whose
    * fluid runs on beyond 15 mm before any pairing. */
@@ -525,7 +575,7 @@ deface_status eyes_find(const work_grid *g, const head_info *head, const deface_
 {
   eye_pairs pairs;
   memset(eyes, 0, sizeof *eyes);
-  deface_status st = eyes_find_pairs(g, head, options, &pairs, err);
+  deface_status st = eyes_find_pairs(g, head, options, NULL, NULL, &pairs, err);
   if (st != DEFACE_OK)
     return st;
   if (pairs.count == 0)
@@ -569,10 +619,10 @@ deface_status eyes_find_near(const work_grid *g, const head_info *head, vec3 rig
     st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
     goto done;
   }
-  if ((st = scan(g, head, &inner, &shell, range, &right, EYE_GUIDED_RADIUS_MM, NULL, lr, &nr,
-                 err)) != DEFACE_OK ||
-      (st = scan(g, head, &inner, &shell, range, &left, EYE_GUIDED_RADIUS_MM, NULL, ll, &nl,
-                 err)) != DEFACE_OK)
+  if ((st = scan(g, head, &inner, &shell, range, &right, EYE_GUIDED_RADIUS_MM, NULL, NULL, NULL, lr,
+                 &nr, err)) != DEFACE_OK ||
+      (st = scan(g, head, &inner, &shell, range, &left, EYE_GUIDED_RADIUS_MM, NULL, NULL, NULL, ll,
+                 &nl, err)) != DEFACE_OK)
     goto done;
   const candidate *r = best_globe(g, head, lr, nr, range, &scratch);
   const candidate *l = best_globe(g, head, ll, nl, range, &scratch);

@@ -23,8 +23,30 @@ typedef struct eye_pairs {
 } eye_pairs;
 
 /** The plausible pairs of eyes, best first (none is not an error). */
+/* What a full scan scored, centre by centre in scan order, so that a later
+ * scan of the same grid and head can take over every centre whose
+ * neighbourhood did not change (the face search after the fill: only the
+ * voxels near the label did). */
+typedef struct eye_scan_memo {
+  struct eye_scan_entry *entry;
+  size_t count, cap;
+  int recorded; /* a full scan was recorded (count may be 0) */
+  int failed;   /* out of memory while recording: replay nothing */
+} eye_scan_memo;
+
+/* How far from a centre the scan reads (the shell's outer radius). */
+double eyes_scan_reach_mm(void);
+
+void eye_scan_memo_free(eye_scan_memo *memo);
+
+/* The free search. With `memo` and no `stale`, it records its scan into
+ * memo; with both, it scans as from scratch but takes each centre where
+ * stale[] is 0 from memo instead of scoring it again: the same result, by
+ * construction, as long as nothing within eyes_scan_reach_mm() of such a
+ * centre changed. */
 deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
-                              const deface_options *options, eye_pairs *pairs, char *err);
+                              const deface_options *options, eye_scan_memo *memo,
+                              const uint8_t *stale, eye_pairs *pairs, char *err);
 
 /**
  * The guided search: the best closed ball of fluid within

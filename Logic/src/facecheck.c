@@ -171,7 +171,7 @@ deface_status face_search(face_search_input *in, const deface_volume *label,
 {
   work_grid *g = &in->grid;
   head_info *head = &in->head;
-  uint8_t *gone = NULL;
+  uint8_t *gone = NULL, *stale = NULL;
   deface_status st = DEFACE_OK;
   if (progress_report(options, STAGE_FACE_SEARCH, 0)) {
     st = deface__fail(err, DEFACE_E_CANCELLED, "cancelled");
@@ -193,8 +193,21 @@ deface_status face_search(face_search_input *in, const deface_volume *label,
       g->value[idx] = (float)head->air_level;
       head->mask[idx] = 0;
     }
+  /* Where the localisation's scan was kept, only the centres within the
+   * scan's reach of a labelled voxel (plus a voxel) are scored again. */
+  if (in->memo.recorded && !in->memo.failed) {
+    stale = deface__alloc_large(g->count, 0);
+    if (!stale) {
+      st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the face check");
+      goto done;
+    }
+    memcpy(stale, gone, g->count);
+    if ((st = wg_dilate(g, stale, eyes_scan_reach_mm() + g->step, err)) != DEFACE_OK)
+      goto done;
+  }
   eye_pairs pairs;
-  if ((st = eyes_find_pairs(g, head, NULL, &pairs, err)) != DEFACE_OK)
+  if ((st = eyes_find_pairs(g, head, NULL, stale ? &in->memo : NULL, stale, &pairs, err)) !=
+      DEFACE_OK)
     goto done;
   /* A pair left counts when it scores like real eyes: like the pair the
    * localisers agreed on, or at least the free search's own floor. Lesser
@@ -252,5 +265,6 @@ deface_status face_search(face_search_input *in, const deface_volume *label,
   }
 done:
   free(gone);
+  free(stale);
   return st;
 }

@@ -6,12 +6,16 @@
 #define DEFACE_FACECHECK_H
 
 #include "deface.h"
+#include "eyes.h"
 #include "headmask.h"
 
-/** The localisation's analysis grid and head, handed to the face search. */
+/** The localisation's analysis grid and head, handed to the face search,
+ * and the eye finder's scan of them (the search reuses it away from the
+ * label; zeroed, it scans from scratch). */
 typedef struct face_search_input {
   work_grid grid;
   head_info head;
+  eye_scan_memo memo;
 } face_search_input;
 
 /**

@@ -239,6 +239,7 @@ static deface_status locate(const deface_volume *input, const deface_options *op
   size_t chosen = 0;
   double dist[2];
   uint8_t *near_head = NULL;
+  eye_scan_memo memo = {0};
   deface_status st = deface__check_suitable(input, err);
   if (st != DEFACE_OK)
     goto done;
@@ -253,7 +254,8 @@ static deface_status locate(const deface_volume *input, const deface_options *op
   result->is_ct = head.is_ct;
   result->air_value = head.is_ct ? -1000.0 : 0.0;
   result->tissue_threshold = head.threshold;
-  if ((st = eyes_find_pairs(&grid, &head, options, &pairs, err)) != DEFACE_OK)
+  if ((st = eyes_find_pairs(&grid, &head, options, keep ? &memo : NULL, NULL, &pairs, err)) !=
+      DEFACE_OK)
     goto done;
   if ((st = template_load(&tmpl, err)) != DEFACE_OK ||
       (st = register_context_new(&grid, &head, &tmpl, &ctx, err)) != DEFACE_OK ||
@@ -302,9 +304,11 @@ done:
   if (st == DEFACE_OK && keep) {
     keep->grid = grid;
     keep->head = head;
+    keep->memo = memo;
   } else {
     head_free(&head);
     work_grid_free(&grid);
+    eye_scan_memo_free(&memo);
   }
   return st;
 }
@@ -343,6 +347,7 @@ static deface_status find_and_search(const deface_volume *input, const deface_op
     st = face_search(&found, *label, options, result, msg);
   head_free(&found.head);
   work_grid_free(&found.grid);
+  eye_scan_memo_free(&found.memo);
   release_free_memory();
   return st;
 }

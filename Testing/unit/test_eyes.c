@@ -57,6 +57,60 @@ static double value_at(const phantom *ph, const double p[3])
 }
 
 /* Finds the pairs in a phantom; returns the count, the pairs in *out. */
+static int same_pairs(const eye_pairs *a, const eye_pairs *b)
+{
+  if (a->count != b->count)
+    return 0;
+  for (size_t q = 0; q < a->count; q++)
+    if (memcmp(&a->pair[q].right, &b->pair[q].right, sizeof(vec3)) != 0 ||
+        memcmp(&a->pair[q].left, &b->pair[q].left, sizeof(vec3)) != 0 ||
+        a->pair[q].score != b->pair[q].score)
+      return 0;
+  return 1;
+}
+
+/* The recorded scan replayed (the face search's way) must give what a scan
+ * from scratch gives: with nothing stale, with everything stale, and after
+ * the right globe's values are turned to air with their surroundings marked
+ * stale; left unmarked, the stale record must show (the comparison can fail). */
+static void check_memo(work_grid *g, head_info *head, const eye_scan_memo *memo,
+                       const eye_pairs *scratch)
+{
+  const char *outer = check_context;
+  check_context = "scan memo";
+  char err[DEFACE_ERRLEN];
+  eye_pairs again, fresh;
+  uint8_t *stale = calloc(g->count, 1), *gone = calloc(g->count, 1);
+  CHECK(memo->recorded && !memo->failed);
+  CHECK(eyes_find_pairs(g, head, NULL, (eye_scan_memo *)memo, stale, &again, err) == DEFACE_OK);
+  CHECK(same_pairs(scratch, &again));
+  memset(stale, 1, g->count);
+  CHECK(eyes_find_pairs(g, head, NULL, (eye_scan_memo *)memo, stale, &again, err) == DEFACE_OK);
+  CHECK(same_pairs(scratch, &again));
+  if (scratch->count > 0) {
+    vec3 eye = scratch->pair[0].right;
+    WG_FOR_EACH(g, idx, i, j, k)
+    {
+      vec3 d = v3_sub(wg_ras(g, i, j, k), eye);
+      if (v3_dot(d, d) <= 16.0 * 16.0) {
+        gone[idx] = 1; /* its values only: the head mask still lets the scan reach it */
+        g->value[idx] = (float)head->air_level;
+      }
+    }
+    CHECK(eyes_find_pairs(g, head, NULL, NULL, NULL, &fresh, err) == DEFACE_OK);
+    memcpy(stale, gone, g->count);
+    CHECK(wg_dilate(g, stale, eyes_scan_reach_mm() + g->step, err) == DEFACE_OK);
+    CHECK(eyes_find_pairs(g, head, NULL, (eye_scan_memo *)memo, stale, &again, err) == DEFACE_OK);
+    CHECK(same_pairs(&fresh, &again));
+    memset(stale, 0, g->count);
+    CHECK(eyes_find_pairs(g, head, NULL, (eye_scan_memo *)memo, stale, &again, err) == DEFACE_OK);
+    CHECK(!same_pairs(&fresh, &again));
+  }
+  free(stale);
+  free(gone);
+  check_context = outer;
+}
+
 static size_t find(const phantom *ph, eye_pairs *out)
 {
   double m[4][4] = {{STEP, 0, 0, -STEP * (N - 1) / 2.0},
@@ -85,7 +139,10 @@ static size_t find(const phantom *ph, eye_pairs *out)
   char err[DEFACE_ERRLEN];
   CHECK(work_grid_build(v, 2.0, &o, &g, err) == DEFACE_OK);
   CHECK(head_find(&g, NULL, &o, &head, err) == DEFACE_OK);
-  CHECK(eyes_find_pairs(&g, &head, &o, out, err) == DEFACE_OK);
+  eye_scan_memo memo = {0};
+  CHECK(eyes_find_pairs(&g, &head, &o, &memo, NULL, out, err) == DEFACE_OK);
+  check_memo(&g, &head, &memo, out);
+  eye_scan_memo_free(&memo);
   head_free(&head);
   work_grid_free(&g);
   deface_volume_free(v);
