@@ -33,9 +33,12 @@ typedef struct candidate {
   double leak; /* see globe_leak() */
 } candidate;
 
+/* What score_centre() found at a centre; the rest of a candidate (its RAS
+ * and depth) follows from the centre's index, as the scan computes it. */
 struct eye_scan_entry {
   size_t idx;
-  candidate c;
+  double score, inner_mean, inner_sd;
+  int polarity;
 };
 
 void eye_scan_memo_free(eye_scan_memo *memo)
@@ -63,8 +66,12 @@ static void memo_add(eye_scan_memo *memo, size_t idx, const candidate *c)
     memo->entry = grown;
     memo->cap = cap;
   }
-  memo->entry[memo->count].idx = idx;
-  memo->entry[memo->count++].c = *c;
+  struct eye_scan_entry *e = &memo->entry[memo->count++];
+  e->idx = idx;
+  e->score = c->score;
+  e->inner_mean = c->inner_mean;
+  e->inner_sd = c->inner_sd;
+  e->polarity = c->polarity;
 }
 
 struct pair_choice {
@@ -230,8 +237,16 @@ static deface_status scan(const work_grid *g, const head_info *head, const offse
         if (replay && !stale[idx]) { /* nothing it reads changed: as scored before */
           while (next < memo->count && memo->entry[next].idx < idx)
             next++;
-          if (next < memo->count && memo->entry[next].idx == idx)
-            keep_candidate(list, count, &memo->entry[next].c);
+          if (next < memo->count && memo->entry[next].idx == idx) {
+            const struct eye_scan_entry *e = &memo->entry[next];
+            candidate c = {.ras = wg_ras(g, i, j, k),
+                           .score = e->score,
+                           .inner_mean = e->inner_mean,
+                           .inner_sd = e->inner_sd,
+                           .depth = sqrt(depth2),
+                           .polarity = e->polarity};
+            keep_candidate(list, count, &c);
+          }
           continue;
         }
         candidate c;

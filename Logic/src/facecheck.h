@@ -16,6 +16,8 @@ typedef struct face_search_input {
   work_grid grid;
   head_info head;
   eye_scan_memo memo;
+  size_t label_box[2][3]; /* where the label can be non-zero (face_label_build) ... */
+  int label_box_known;    /* ... when known; otherwise the label is scanned for it */
 } face_search_input;
 
 /**

@@ -276,7 +276,7 @@ static uint8_t label_of(const work_grid *g, const uint8_t *near_head, const face
 deface_status face_label_build(const deface_volume *input, const work_grid *g,
                                const uint8_t *near_head, const face_plan *plan,
                                const deface_options *options, deface_volume **label,
-                               deface_result *result, char *err)
+                               deface_result *result, size_t box[2][3], char *err)
 {
   size_t dims[4], lo[3], hi[3];
   double m[4][4], inv[4][4], sp[3];
@@ -286,13 +286,15 @@ deface_status face_label_build(const deface_volume *input, const work_grid *g,
   if (affine_invert(m, inv))
     return deface__fail(err, DEFACE_E_INPUT, "voxel-to-RAS matrix is singular");
   size_t d3[4] = {dims[0], dims[1], dims[2], 1};
-  deface_status st = deface_volume_new(d3, DEFACE_UINT8, m, label, err);
+  deface_status st = deface__volume_new_sparse(d3, DEFACE_UINT8, m, label, err);
   if (st != DEFACE_OK)
     return st;
   uint8_t *out = deface_volume_data(*label);
   double r2 = plan->eye_radius_mm * plan->eye_radius_mm;
   size_t labelled = 0;
   label_box(inv, plan, dims, options->ears, lo, hi);
+  memcpy(box[0], lo, sizeof lo);
+  memcpy(box[1], hi, sizeof hi);
   /* Along a row (i varies) RAS and frame coordinates change linearly. */
   vec3 di_ras = v3(m[0][0], m[1][0], m[2][0]);
   vec3 di_frame[FACE_MAX_MAPS];

@@ -66,12 +66,14 @@ void affine_compose(const double a[4][4], const double b[4][4], double out[4][4]
 
 /**
  * Builds the uint8 label on the input grid: 2 inside the eye globes, 1 in the
- * face regions near the head (grid mask `near_head`), 0 elsewhere.
+ * face regions near the head (grid mask `near_head`), 0 elsewhere. `box`
+ * receives the voxel index box outside which the label is 0 ([0] lowest,
+ * [1] highest, inclusive; [0] above [1] on an axis when it is empty).
  */
 deface_status face_label_build(const deface_volume *input, const work_grid *g,
                                const uint8_t *near_head, const face_plan *plan,
                                const deface_options *options, deface_volume **label,
-                               deface_result *result, char *err);
+                               deface_result *result, size_t box[2][3], char *err);
 
 /** Nose tip (most anterior midline point below the eyes) and whether the face
  * below the eyes is inside the field of view. */

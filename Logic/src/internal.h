@@ -25,6 +25,11 @@ int deface__size_mul(size_t a, size_t b, size_t *out);
  * has them (memory.c), zeroed when `zero`; NULL when out of memory. Release
  * it with free(). */
 void *deface__alloc_large(size_t bytes, int zero);
+/* deface_volume_new() for a volume written only here and there (the label):
+ * zeroed, on small pages (volume.c). */
+deface_status deface__volume_new_sparse(const size_t dims[4], deface_datatype datatype,
+                                        const double voxel_to_ras[4][4], deface_volume **out,
+                                        char *err);
 
 /** Calls the progress callback if any; non-zero means cancel. */
 int deface__report(const deface_options *options, double fraction, const char *stage);

@@ -240,6 +240,7 @@ static deface_status locate(const deface_volume *input, const deface_options *op
   double dist[2];
   uint8_t *near_head = NULL;
   eye_scan_memo memo = {0};
+  size_t label_box[2][3];
   deface_status st = deface__check_suitable(input, err);
   if (st != DEFACE_OK)
     goto done;
@@ -295,7 +296,7 @@ static deface_status locate(const deface_volume *input, const deface_options *op
     goto done;
   if ((st = region_clear_of_cranium(&grid, &head, &plan, near_head, err)) != DEFACE_OK)
     goto done;
-  st = face_label_build(input, &grid, near_head, &plan, options, label, result, err);
+  st = face_label_build(input, &grid, near_head, &plan, options, label, result, label_box, err);
 done:
   if (st != DEFACE_OK)
     snprintf(result->reason, sizeof result->reason, "%s", err);
@@ -305,6 +306,8 @@ done:
     keep->grid = grid;
     keep->head = head;
     keep->memo = memo;
+    memcpy(keep->label_box, label_box, sizeof label_box);
+    keep->label_box_known = 1;
   } else {
     head_free(&head);
     work_grid_free(&grid);

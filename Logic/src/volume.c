@@ -82,10 +82,16 @@ static int matrix_is_valid(const double m[4][4])
   return fabs(det) > 1e-12;
 }
 
-/* deface_volume_new() with the voxels zeroed or left for the caller to fill. */
+/* How a new volume's voxels are allocated: zeroed on huge pages (a volume
+ * that will be written whole: a file read into it), left for the caller to
+ * fill (a copy), or zeroed on small pages (the label, written only in the
+ * face's box: a huge page would make all of each 2 MiB it touches
+ * resident, 16 MiB more peak memory at 256^3). */
+typedef enum voxel_memory { VOXELS_ZEROED, VOXELS_UNSET, VOXELS_SPARSE } voxel_memory;
+
 static deface_status volume_new(const size_t dims[4], deface_datatype datatype,
-                                const double voxel_to_ras[4][4], int zero, deface_volume **out,
-                                char *err)
+                                const double voxel_to_ras[4][4], voxel_memory memory,
+                                deface_volume **out, char *err)
 {
   *out = NULL;
   size_t elem = deface_datatype_size(datatype);
@@ -103,7 +109,8 @@ static deface_status volume_new(const size_t dims[4], deface_datatype datatype,
   deface_volume *v = calloc(1, sizeof *v);
   if (!v)
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory");
-  v->data = deface__alloc_large(bytes, zero);
+  v->data = memory == VOXELS_SPARSE ? calloc(1, bytes)
+                                    : deface__alloc_large(bytes, memory == VOXELS_ZEROED);
   if (!v->data) {
     free(v);
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for %zu bytes of voxels", bytes);
@@ -121,7 +128,14 @@ static deface_status volume_new(const size_t dims[4], deface_datatype datatype,
 deface_status deface_volume_new(const size_t dims[4], deface_datatype datatype,
                                 const double voxel_to_ras[4][4], deface_volume **out, char *err)
 {
-  return volume_new(dims, datatype, voxel_to_ras, 1, out, err);
+  return volume_new(dims, datatype, voxel_to_ras, VOXELS_ZEROED, out, err);
+}
+
+deface_status deface__volume_new_sparse(const size_t dims[4], deface_datatype datatype,
+                                        const double voxel_to_ras[4][4], deface_volume **out,
+                                        char *err)
+{
+  return volume_new(dims, datatype, voxel_to_ras, VOXELS_SPARSE, out, err);
 }
 
 void deface_volume_free(deface_volume *volume)
@@ -134,7 +148,8 @@ void deface_volume_free(deface_volume *volume)
 
 deface_status deface_volume_clone(const deface_volume *volume, deface_volume **out, char *err)
 {
-  deface_status st = volume_new(volume->dims, volume->datatype, volume->matrix, 0, out, err);
+  deface_status st =
+      volume_new(volume->dims, volume->datatype, volume->matrix, VOXELS_UNSET, out, err);
   if (st != DEFACE_OK)
     return st;
   memcpy((*out)->data, volume->data, volume->bytes);
