@@ -59,12 +59,10 @@ static long voxel_of(const deface_volume *v, const double ras[3])
   return (long)((size_t)c[0] + dims[0] * ((size_t)c[1] + dims[1] * (size_t)c[2]));
 }
 
-int deface__face_skin(const deface_volume *volume, const uint8_t *lab, size_t idx, double threshold)
+int deface__face_skin(const deface_volume *volume, const uint8_t *lab, const size_t d[4], size_t i,
+                      size_t j, size_t k, double threshold)
 {
-  size_t d[4];
-  deface_volume_dims(volume, d);
-  size_t nx = d[0], plane = d[0] * d[1];
-  size_t i = idx % nx, j = idx / nx % d[1], k = idx / plane;
+  size_t nx = d[0], plane = d[0] * d[1], idx = i + nx * (j + d[1] * k);
   if (i == 0 || j == 0 || k == 0 || i + 1 >= d[0] || j + 1 >= d[1] || k + 1 >= d[2])
     return 0;
   if (!lab[idx] || deface_volume_value(volume, idx) <= threshold)
@@ -105,13 +103,16 @@ deface_status deface__check_surface(size_t changed, size_t surface, deface_resul
 static size_t surface_changed(const deface_volume *orig, const deface_volume *def,
                               const uint8_t *lab, double threshold, size_t *surface)
 {
-  size_t n3 = deface_volume_voxels_3d(orig), changed = 0;
+  size_t d[4], changed = 0;
+  deface_volume_dims(orig, d);
   *surface = 0;
-  for (size_t idx = 0; idx < n3; idx++)
-    if (lab[idx] && deface__face_skin(orig, lab, idx, threshold)) {
-      (*surface)++;
-      changed += deface_volume_value(orig, idx) != deface_volume_value(def, idx);
-    }
+  for (size_t k = 0, idx = 0; k < d[2]; k++)
+    for (size_t j = 0; j < d[1]; j++)
+      for (size_t i = 0; i < d[0]; i++, idx++)
+        if (lab[idx] && deface__face_skin(orig, lab, d, i, j, k, threshold)) {
+          (*surface)++;
+          changed += deface_volume_value(orig, idx) != deface_volume_value(def, idx);
+        }
   return changed;
 }
 

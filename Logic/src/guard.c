@@ -87,34 +87,53 @@ static void restore_labelled(deface_volume *volume, const uint8_t *lab, const un
       }
 }
 
+/* Doubles the skin arrays; 0 when out of memory (the guard still frees them). */
+static int grow_skin(fill_guard *guard, size_t *cap)
+{
+  size_t n = *cap ? 2 * *cap : 65536;
+  size_t *skin = realloc(guard->skin, n * sizeof *skin);
+  if (!skin)
+    return 0;
+  guard->skin = skin;
+  double *value = realloc(guard->skin_value, n * sizeof *value);
+  if (!value)
+    return 0;
+  guard->skin_value = value;
+  *cap = n;
+  return 1;
+}
+
 deface_status fill_guard_take(const deface_volume *volume, const deface_volume *label,
                               double threshold, fill_guard *guard, char *err)
 {
   memset(guard, 0, sizeof *guard);
   size_t d[4];
   deface_volume_dims(volume, d);
-  size_t n3 = deface_volume_voxels_3d(volume);
   size_t es = deface_datatype_size(deface_volume_datatype(volume));
   const uint8_t *lab = deface_volume_data_const(label);
-  size_t labelled = 0, skin = 0;
-  for (size_t idx = 0; idx < n3; idx++)
-    if (lab[idx]) {
-      labelled++;
-      skin += deface__face_skin(volume, lab, idx, threshold);
-    }
+  /* One pass: the labelled voxels counted, the skin among them kept. */
+  size_t labelled = 0, cap = 0;
+  for (size_t k = 0, idx = 0; k < d[2]; k++)
+    for (size_t j = 0; j < d[1]; j++)
+      for (size_t i = 0; i < d[0]; i++, idx++) {
+        if (!lab[idx])
+          continue;
+        labelled++;
+        if (!deface__face_skin(volume, lab, d, i, j, k, threshold))
+          continue;
+        if (guard->nskin == cap && !grow_skin(guard, &cap)) {
+          fill_guard_free(guard);
+          return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the face's skin voxels");
+        }
+        guard->skin[guard->nskin] = idx;
+        guard->skin_value[guard->nskin++] = deface_volume_value(volume, idx);
+      }
   guard->saved_bytes = labelled * es * d[3];
   guard->saved = deface__alloc_large(guard->saved_bytes, 0);
-  guard->skin = malloc((skin ? skin : 1) * sizeof *guard->skin);
-  guard->skin_value = malloc((skin ? skin : 1) * sizeof *guard->skin_value);
-  if (!guard->saved || !guard->skin || !guard->skin_value) {
+  if (!guard->saved) {
     fill_guard_free(guard);
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the original's labelled voxels");
   }
-  for (size_t idx = 0; idx < n3 && guard->nskin < skin; idx++)
-    if (lab[idx] && deface__face_skin(volume, lab, idx, threshold)) {
-      guard->skin[guard->nskin] = idx;
-      guard->skin_value[guard->nskin++] = deface_volume_value(volume, idx);
-    }
   save_labelled(volume, lab, guard->saved);
   outside_sums(volume, lab, guard->outside_sum);
   return DEFACE_OK;

@@ -76,8 +76,8 @@ deface_status deface__check_suitable(const deface_volume *input, char *err);
  * half of them changed. */
 deface_status deface__check_eyes_labelled(const deface_volume *label, const deface_result *result,
                                           char *err);
-int deface__face_skin(const deface_volume *volume, const uint8_t *lab, size_t idx,
-                      double threshold);
+int deface__face_skin(const deface_volume *volume, const uint8_t *lab, const size_t dims[4],
+                      size_t i, size_t j, size_t k, double threshold);
 deface_status deface__check_surface(size_t changed, size_t surface, deface_result *result,
                                     char *err);
 
