@@ -355,16 +355,34 @@ static deface_status find_and_search(const deface_volume *input, const deface_op
   return st;
 }
 
+static const deface_options *options_or_defaults(const deface_options *given,
+                                                 deface_options *defaults)
+{
+  if (given)
+    return given;
+  deface_options_init(defaults);
+  return defaults;
+}
+
+/* The end of a run: "done" reported on success, the reason kept on failure. */
+static deface_status run_finished(deface_status st, const deface_options *options,
+                                  deface_result *result, const char *msg)
+{
+  if (st == DEFACE_OK) {
+    progress_report(options, STAGE_DONE, 0);
+    result->reason[0] = '\0';
+  } else {
+    snprintf(result->reason, sizeof result->reason, "%s", msg);
+  }
+  return st;
+}
+
 deface_status deface_run(const deface_volume *input, const deface_options *options_in,
                          deface_volume **defaced, deface_volume **label, deface_result *result,
                          char *err)
 {
   deface_options defaults;
-  const deface_options *options = options_in;
-  if (!options) {
-    deface_options_init(&defaults);
-    options = &defaults;
-  }
+  const deface_options *options = options_or_defaults(options_in, &defaults);
   *defaced = NULL;
   *label = NULL;
   char local[DEFACE_ERRLEN];
@@ -379,12 +397,8 @@ deface_status deface_run(const deface_volume *input, const deface_options *optio
     st = deface__fail(msg, DEFACE_E_CANCELLED, "cancelled");
   if (st == DEFACE_OK)
     st = self_check_output(input, *defaced, *label, result, msg);
-  if (st == DEFACE_OK) {
-    progress_report(options, STAGE_DONE, 0);
-    result->reason[0] = '\0';
+  if (run_finished(st, options, result, msg) == DEFACE_OK)
     return DEFACE_OK;
-  }
-  snprintf(result->reason, sizeof result->reason, "%s", msg);
   deface_volume_free(*defaced);
   deface_volume_free(*label);
   *defaced = NULL;
@@ -396,11 +410,7 @@ deface_status deface_run_in_place(deface_volume *volume, const deface_options *o
                                   deface_volume **label, deface_result *result, char *err)
 {
   deface_options defaults;
-  const deface_options *options = options_in;
-  if (!options) {
-    deface_options_init(&defaults);
-    options = &defaults;
-  }
+  const deface_options *options = options_or_defaults(options_in, &defaults);
   *label = NULL;
   char local[DEFACE_ERRLEN];
   char *msg = err ? err : local;
@@ -418,16 +428,11 @@ deface_status deface_run_in_place(deface_volume *volume, const deface_options *o
     st = deface__fail(msg, DEFACE_E_CANCELLED, "cancelled");
   if (st == DEFACE_OK)
     st = fill_guard_check(volume, *label, &guard, result, msg);
-  if (st == DEFACE_OK) {
-    fill_guard_free(&guard);
-    progress_report(options, STAGE_DONE, 0);
-    result->reason[0] = '\0';
-    return DEFACE_OK;
-  }
-  if (filled)
+  if (st != DEFACE_OK && filled)
     fill_guard_restore(volume, *label, &guard);
   fill_guard_free(&guard);
-  snprintf(result->reason, sizeof result->reason, "%s", msg);
+  if (run_finished(st, options, result, msg) == DEFACE_OK)
+    return DEFACE_OK;
   deface_volume_free(*label);
   *label = NULL;
   return st;
