@@ -134,7 +134,7 @@ static int format_known(const char *path, char *err)
 
 static deface_status run(const fm_args *a, fm_progress *p, deface_result *result, char *err)
 {
-  deface_volume *input = NULL, *defaced = NULL, *label = NULL;
+  deface_volume *input = NULL, *label = NULL;
   fm_image *image = NULL;
   deface_status st = DEFACE_E_CANCELLED;
   if (!format_known(a->output, err) || !format_known(a->label, err))
@@ -155,19 +155,20 @@ static deface_status run(const fm_args *a, fm_progress *p, deface_result *result
   opt.ears = a->ears;
   opt.progress = fm_progress_core;
   opt.progress_user = p;
-  if ((st = deface_run(input, &opt, &defaced, &label, result, err)) != DEFACE_OK)
+  /* In place: the module has no use for the original after this, and a
+   * second copy would be a whole volume more memory in Slicer's process. */
+  if ((st = deface_run_in_place(input, &opt, &label, result, err)) != DEFACE_OK)
     goto done;
   if (fm_progress_report(p, 0.95, "writing")) {
     st = DEFACE_E_CANCELLED;
     snprintf(err, DEFACE_ERRLEN, "cancelled");
     goto done;
   }
-  if ((st = write_outputs(a, defaced, label, image, err)) != DEFACE_OK)
+  if ((st = write_outputs(a, input, label, image, err)) != DEFACE_OK)
     goto done;
   fm_progress_report(p, 1.0, "saved");
 done:
   deface_volume_free(input);
-  deface_volume_free(defaced);
   deface_volume_free(label);
   fm_image_free(image);
   return st;
