@@ -501,10 +501,38 @@ static measure measure_params(const reg_context *ctx, int l, const double a0[4][
   return evaluate(ctx, l, a);
 }
 
+/* The points one pattern search has measured: after a step that improved,
+ * the next sweep tries the point it came from again (a step back), whose
+ * measure is known. Looked up by the exact parameters; the search still
+ * counts such a try against its budget, so its path is what it would be
+ * without the cache. */
+#define EVAL_CACHE 32
+typedef struct eval_cache {
+  double p[EVAL_CACHE][12];
+  measure m[EVAL_CACHE];
+  int count, next;
+} eval_cache;
+
+static measure cached_measure(const reg_context *ctx, int l, const double a0[4][4],
+                              const double p[12], eval_cache *cache)
+{
+  for (int c = 0; c < cache->count; c++)
+    if (memcmp(cache->p[c], p, sizeof cache->p[c]) == 0)
+      return cache->m[c];
+  measure m = measure_params(ctx, l, a0, p);
+  memcpy(cache->p[cache->next], p, sizeof cache->p[cache->next]);
+  cache->m[cache->next] = m;
+  cache->next = (cache->next + 1) % EVAL_CACHE;
+  if (cache->count < EVAL_CACHE)
+    cache->count++;
+  return m;
+}
+
 /* A pattern search: each active parameter tried a step either way, a better
  * value kept at once; steps halved after a sweep that found nothing. */
 static void optimise(const reg_context *ctx, int l, trial *tr)
 {
+  eval_cache cache = {.count = 0};
   int np = LEVEL_PARAMS[l];
   int active[12], na = 0;
   for (int i = 0; i < 12; i++)
@@ -513,7 +541,7 @@ static void optimise(const reg_context *ctx, int l, trial *tr)
   double step[12];
   for (int i = 0; i < 12; i++)
     step[i] = LEVEL_STEP[l][i < 3 ? 0 : i < 6 ? 1 : i < 9 ? 2 : 3];
-  tr->m = measure_params(ctx, l, tr->a0, tr->p);
+  tr->m = cached_measure(ctx, l, tr->a0, tr->p, &cache);
   int evals = 1;
   for (int halvings = 0; halvings < 4 && evals < LEVEL_MAX_EVALS[l];) {
     int improved = 0;
@@ -522,7 +550,7 @@ static void optimise(const reg_context *ctx, int l, trial *tr)
       for (int dir = -1; dir <= 1; dir += 2) {
         double saved = tr->p[i];
         tr->p[i] = saved + dir * step[i];
-        measure m = measure_params(ctx, l, tr->a0, tr->p);
+        measure m = cached_measure(ctx, l, tr->a0, tr->p, &cache);
         evals++;
         if (m.similarity > tr->m.similarity + 1e-6) {
           tr->m = m;
