@@ -105,19 +105,23 @@ static int one_member(struct libdeflate_decompressor *d, const unsigned char *in
     if (rc == 0)
       *pos += made;
   } else if (start < l->offset) {
-    /* Untouched pages of the scratch cost nothing: a header-only member
-     * fills only its first bytes. */
-    size_t room = (size_t)(l->end - start);
-    unsigned char *scratch = malloc(room);
-    if (!scratch)
-      return -2;
-    rc = deflate_member(d, in, n, scratch, room, used, &made);
-    if (rc == 0) {
-      if (start + made > l->offset)
-        memcpy(l->data, scratch + (l->offset - start), (size_t)(start + made - l->offset));
-      *pos += made;
+    /* A header-only member first into a small scratch (deface's own files);
+     * a member that holds voxels too needs the rest of the stream. */
+    size_t small = (size_t)(l->offset - start) + SINK_SIZE, room = (size_t)(l->end - start);
+    for (size_t size = small < room ? small : room; rc == 1; size = room) {
+      unsigned char *scratch = malloc(size);
+      if (!scratch)
+        return -2;
+      rc = deflate_member(d, in, n, scratch, size, used, &made);
+      if (rc == 0) {
+        if (start + made > l->offset)
+          memcpy(l->data, scratch + (l->offset - start), (size_t)(start + made - l->offset));
+        *pos += made;
+      }
+      free(scratch);
+      if (size == room)
+        break;
     }
-    free(scratch);
   }
   /* Past the voxels, or reaching past them, or damaged: zlib streams it, and
    * names the damage. */
