@@ -127,10 +127,18 @@ static deface_status write_file(deface_txn *txn, size_t index, int gz, deface_gz
     memcpy(head + at + 8, x->edata, (size_t)esize - 8);
     at += (size_t)esize;
   }
-  deface_status st =
-      codec == DEFACE_GZ_ZLIB
-          ? write_zlib(path, tmp, gz, head, (size_t)offset, data, bytes, err)
-          : deface__gz_write(txn, index, path, gz, head, (size_t)offset, data, bytes, err);
+  deface_status st = DEFACE_OK;
+  if (codec == DEFACE_GZ_ZLIB) {
+    st = write_zlib(path, tmp, gz, head, (size_t)offset, data, bytes, err);
+  } else if (truncate(tmp, 0) != 0) {
+    /* The transaction appends: a second write into an entry replaces the
+     * first, as opening the temporary by name for writing did. */
+    char ebuf[128];
+    st = deface__io_fail(err, DEFACE_E_OUTPUT, path, "cannot write %s: %s", tmp,
+                         deface__io_strerror(errno, ebuf, sizeof ebuf));
+  } else {
+    st = deface__gz_write(txn, index, path, gz, head, (size_t)offset, data, bytes, err);
+  }
   free(head);
   return st;
 }
