@@ -8,6 +8,7 @@ packages=(
   clang-format                       # .ci/check-format.sh
   clang libclang-rt-14-dev           # libFuzzer targets (Testing/fuzz; .ci/run's build-fuzz)
   libnifti2-dev zlib1g-dev           # NIfTI adapter (nifti_clib)
+  libdeflate-dev                     # .nii.gz voxels read and written through libdeflate (Logic/IO/gzip_*.c)
   nifti-bin                          # nifti_tool, an independent header reader for checks
   ca-certificates dpkg-dev           # apt-get download + dpkg -x for the test scans
   libdcmtk-dev dcmtk                 # DICOM adapter (dcmtk); dcmdump, dcmcjpeg... for the DICOM tests

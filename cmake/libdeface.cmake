@@ -10,6 +10,7 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 find_package(Threads REQUIRED)
+include(${PROJECT_SOURCE_DIR}/cmake/libdeflate.cmake) # imported targets are per folder
 
 set(DEFACE_PUBLIC_HEADERS
   ${PROJECT_SOURCE_DIR}/Logic/include/deface.h
@@ -27,7 +28,7 @@ add_custom_target(libdeface_map DEPENDS ${_map})
 add_library(libdeface SHARED $<TARGET_OBJECTS:deface_core_public> $<TARGET_OBJECTS:deface_nifti>
                              $<TARGET_OBJECTS:deface_write>)
 add_dependencies(libdeface libdeface_map)
-target_link_libraries(libdeface PRIVATE NIFTI::nifti2 ZLIB::ZLIB Threads::Threads m)
+target_link_libraries(libdeface PRIVATE NIFTI::nifti2 ZLIB::ZLIB LIBDEFLATE::libdeflate Threads::Threads m)
 target_link_options(libdeface PRIVATE -Wl,--version-script=${_map} -Wl,--no-undefined)
 target_include_directories(libdeface INTERFACE
   $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/Logic/include>

@@ -8,10 +8,12 @@
  * first: the library prints to stderr and accepts sizes we must refuse
  * before allocating, and its data loader (nifti_image_load) silently replaces
  * NaN and Inf voxels with 0 and allocates a second copy of the voxels. So the
- * voxels are read here, with stdio or zlib, straight into the volume.
+ * voxels are read here, with stdio or libdeflate (gzip_read.c), straight into
+ * the volume.
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "gzip_private.h"
 #include "nifti_private.h"
 
 #include <errno.h>
@@ -23,7 +25,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <zlib.h>
 
 #define MAX_AXIS 65535u
 #define MAX_TIME 100000u
@@ -334,129 +335,6 @@ static deface_status read_plain(const char *path, uint64_t offset, void *data, s
   return st;
 }
 
-/* Reads the voxels of a .nii.gz with zlib's inflate, to the end of the
- * stream: gzread() and znzlib read a stream cut inside its trailer (CRC and
- * length, the last 8 bytes) or just before it as a clean end, and damage
- * there would go unseen. Here every gzip member must reach Z_STREAM_END,
- * which inflate gives only after checking the CRC and the length; bytes
- * before and after the voxels are inflated (and checked) too. */
-#define GZ_CHUNK (1u << 18)
-
-#define GZ_SINK (1u << 16)
-
-typedef struct gz_reader {
-  FILE *f;
-  z_stream z;
-  unsigned char *in, *sink; /* compressed input; where skipped bytes go */
-  int ended;                /* the current member reached Z_STREAM_END */
-} gz_reader;
-
-/* Inflates into out[0..n) (out NULL: into a scratch buffer, discarded).
- * Returns 0, or -1 with *why set: "unexpected end of file", zlib's message
- * for damage, or a read error. Stops early (n left) only at the end of the
- * last member: *got says how much was produced. */
-static int gz_inflate(gz_reader *g, unsigned char *out, size_t n, size_t *got, const char **why)
-{
-  *got = 0;
-  while (*got < n) {
-    size_t want = n - *got;
-    unsigned char *dst = out ? out + *got : g->sink;
-    if (!out && want > GZ_SINK)
-      want = GZ_SINK;
-    if (want > (1u << 30))
-      want = 1u << 30;
-    if (g->ended) { /* another member, or the end of the file */
-      if (g->z.avail_in == 0 && !feof(g->f)) {
-        g->z.avail_in = (uInt)fread(g->in, 1, GZ_CHUNK, g->f);
-        g->z.next_in = g->in;
-        if (ferror(g->f)) {
-          *why = "read error";
-          return -1;
-        }
-      }
-      if (g->z.avail_in == 0)
-        return 0; /* the file ends after a complete member */
-      if (g->z.avail_in < 2 || g->z.next_in[0] != 0x1f || g->z.next_in[1] != 0x8b)
-        return 0; /* trailing bytes that start no member: ignored, as gzip does */
-      if (inflateReset(&g->z) != Z_OK) {
-        *why = "inflateReset failed";
-        return -1;
-      }
-      g->ended = 0;
-    }
-    if (g->z.avail_in == 0) {
-      g->z.avail_in = (uInt)fread(g->in, 1, GZ_CHUNK, g->f);
-      g->z.next_in = g->in;
-      if (ferror(g->f)) {
-        *why = "read error";
-        return -1;
-      }
-      if (g->z.avail_in == 0) {
-        *why = "unexpected end of file";
-        return -1;
-      }
-    }
-    g->z.next_out = dst;
-    g->z.avail_out = (uInt)want;
-    int rc = inflate(&g->z, Z_NO_FLUSH);
-    size_t made = want - g->z.avail_out;
-    if (out)
-      *got += made;
-    else
-      n -= made; /* discarded bytes count down what is left to skip */
-    if (rc == Z_STREAM_END)
-      g->ended = 1;
-    else if (rc == Z_BUF_ERROR && g->z.avail_in == 0)
-      continue; /* needs more input */
-    else if (rc != Z_OK) {
-      *why = g->z.msg ? g->z.msg : rc == Z_MEM_ERROR ? "out of memory" : "corrupt data";
-      return -1;
-    }
-  }
-  return 0;
-}
-
-static deface_status read_gzip(const char *path, uint64_t offset, void *data, size_t bytes,
-                               char *err)
-{
-  char ebuf[128];
-  gz_reader g;
-  memset(&g, 0, sizeof g);
-  g.f = fopen(path, "rb");
-  if (!g.f)
-    return deface__io_fail(err, DEFACE_E_INPUT, path, "cannot open: %s",
-                           deface__io_strerror(errno, ebuf, sizeof ebuf));
-  g.in = malloc(GZ_CHUNK);
-  g.sink = malloc(GZ_SINK);
-  if (!g.in || !g.sink || inflateInit2(&g.z, 16 + MAX_WBITS) != Z_OK) {
-    free(g.in);
-    free(g.sink);
-    fclose(g.f);
-    return deface__io_fail(err, DEFACE_E_NOMEM, path, "out of memory");
-  }
-  deface_status st = DEFACE_OK;
-  const char *why = NULL;
-  size_t got = 0, skipped = 0;
-  if (offset > SIZE_MAX || gz_inflate(&g, NULL, (size_t)offset, &skipped, &why) != 0)
-    st = deface__io_fail(err, DEFACE_E_INPUT, path,
-                         "truncated or corrupt gzip data before the voxels (%s)",
-                         why ? why : "offset too large");
-  else if (gz_inflate(&g, data, bytes, &got, &why) != 0 || got < bytes)
-    st = deface__io_fail(err, DEFACE_E_INPUT, path,
-                         "truncated or corrupt gzip data after %zu of %zu bytes of voxels (%s)",
-                         got, bytes, why ? why : "end of the stream");
-  else if (gz_inflate(&g, NULL, SIZE_MAX, &got, &why) != 0)
-    /* Whatever follows the voxels, to the end of the stream: its CRC and
-     * length close it, and a cut trailer shows only here. */
-    st = deface__io_fail(err, DEFACE_E_INPUT, path,
-                         "truncated or corrupt gzip data after the voxels (%s)", why);
-  inflateEnd(&g.z);
-  free(g.in);
-  free(g.sink);
-  fclose(g.f);
-  return st;
-}
-
 deface_status deface_nifti_read(const char *path, deface_volume **volume, deface_nifti **header,
                                 char *err)
 {
@@ -527,7 +405,8 @@ deface_status deface_nifti_read(const char *path, deface_volume **volume, deface
   }
   deface_volume_set_scaling(v, h->slope, h->inter);
   data = deface_volume_data(v);
-  st = gz ? read_gzip(path, offset, data, bytes, err) : read_plain(path, offset, data, bytes, err);
+  st = gz ? deface__gz_read(path, offset, data, bytes, err)
+          : read_plain(path, offset, data, bytes, err);
   elem = deface_datatype_size(h->datatype);
   if (st == DEFACE_OK && swapped && elem > 1)
     nifti_swap_Nbytes((int64_t)(bytes / elem), (int)elem, data);

@@ -46,4 +46,20 @@ int deface_nifti_name_ok(const char *path, int *gz);
  * which the library leaves at 0 or 1) and this DT_* datatype. */
 int deface_nifti_nim_matches(const nifti_image *nim, const size_t dims[4], int datatype);
 
+/* How .nii.gz files are compressed. Only tests choose DEFACE_GZ_ZLIB: the
+ * writer deface had before libdeflate (znzlib: zlib level 6, one member), kept
+ * so that a test can show both give the same decompressed file. */
+typedef enum deface_gz_codec { DEFACE_GZ_LIBDEFLATE = 0, DEFACE_GZ_ZLIB = 1 } deface_gz_codec;
+
+/* deface_nifti_write_entry() and deface_nifti_write_label_entry() with the
+ * compression chosen. */
+deface_status deface__nifti_write_entry_codec(deface_txn *txn, size_t index,
+                                              const deface_volume *volume,
+                                              const deface_nifti *header, const char *descrip,
+                                              deface_gz_codec codec, char *err);
+deface_status deface__nifti_write_label_entry_codec(deface_txn *txn, size_t index,
+                                                    const deface_volume *label,
+                                                    const deface_nifti *header,
+                                                    deface_gz_codec codec, char *err);
+
 #endif

@@ -3,8 +3,9 @@
  * entry of a write transaction (deface_write.h): the entry's temporary file
  * is written and read back here; the transaction renames it into place.
  *
- * The file is laid out here (header, extender, extensions, data) with
- * nifti_clib's znzlib rather than nifti_image_write(): that function returns
+ * The file is laid out here (header, extender, extensions, data) and written
+ * through the transaction, gzip-compressed by libdeflate (gzip_write.c),
+ * rather than with nifti_image_write(): that function returns
  * nothing, ignores failed writes and close errors (a full disk gives a
  * truncated file and no error), always writes NIfTI-1 when the values fit,
  * and in the packaged 3.0.1 turns a single-file NIfTI-2 image into a file
@@ -12,6 +13,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include "gzip_private.h"
 #include "nifti_private.h"
 
 #include <errno.h>
@@ -56,12 +58,37 @@ static int write_all(znzFile fp, const void *buf, size_t n)
   return n == 0 || znzwrite(buf, 1, n, fp) == n;
 }
 
-/* Header, 4-byte extender, extensions, padding to vox_offset, voxels. */
-static deface_status write_file(const char *path, const char *tmp, int gz, int version,
-                                nifti_raw_header *raw, const nifti_image *ext_src, const void *data,
-                                size_t bytes, char *err)
+/* The writer before libdeflate, kept for tests only (DEFACE_GZ_ZLIB): the
+ * temporary opened by name through znzlib, zlib level 6, one gzip member. */
+static deface_status write_zlib(const char *path, const char *tmp, int gz, const void *head,
+                                size_t head_len, const void *data, size_t bytes, char *err)
 {
   char ebuf[128];
+  errno = 0;
+  znzFile fp = znzopen(tmp, "wb", gz);
+  if (znz_isnull(fp))
+    return deface__io_fail(err, DEFACE_E_OUTPUT, path, "cannot open %s: %s", tmp,
+                           deface__io_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
+  errno = 0;
+  int ok = write_all(fp, head, head_len) && write_all(fp, data, bytes);
+  int e = errno;
+  /* Buffered data reaches the disk at close, so its result counts too. */
+  int closed = znzclose(fp);
+  if (ok && closed != 0)
+    e = errno;
+  if (!ok || closed != 0)
+    return deface__io_fail(err, DEFACE_E_OUTPUT, path, "write failed: %s",
+                           deface__io_strerror(e ? e : EIO, ebuf, sizeof ebuf));
+  return DEFACE_OK;
+}
+
+/* Header, 4-byte extender, extensions, padding to vox_offset (all in one
+ * block: the first gzip member), then the voxels. */
+static deface_status write_file(deface_txn *txn, size_t index, int gz, deface_gz_codec codec,
+                                int version, nifti_raw_header *raw, const nifti_image *ext_src,
+                                const void *data, size_t bytes, char *err)
+{
+  const char *path = deface_txn_path(txn, index), *tmp = deface_txn_temp_path(txn, index);
   size_t hsize = version == 1 ? sizeof raw->n1 : sizeof raw->n2;
   int num_ext = ext_src ? ext_src->num_ext : 0;
   uint64_t offset = hsize + 4;
@@ -83,34 +110,37 @@ static deface_status write_file(const char *path, const char *tmp, int gz, int v
      * nibabel) detect line-ending damage; nifti_clib writes "n+2" and zeros. */
     memcpy(raw->n2.magic, "n+2\0\r\n\032\n", 8);
   }
-
-  errno = 0;
-  znzFile fp = znzopen(tmp, "wb", gz);
-  if (znz_isnull(fp))
-    return deface__io_fail(err, DEFACE_E_OUTPUT, path, "cannot open %s: %s", tmp,
-                           deface__io_strerror(errno ? errno : EIO, ebuf, sizeof ebuf));
-  static const unsigned char zeros[16] = {0};
-  unsigned char extender[4] = {num_ext > 0 ? 1 : 0, 0, 0, 0};
-  errno = 0;
-  int ok = write_all(fp, raw, hsize) && write_all(fp, extender, 4);
-  uint64_t written = hsize + 4;
-  for (int i = 0; ok && i < num_ext; i++) {
+  if (offset > SIZE_MAX)
+    return deface__io_fail(err, DEFACE_E_NOMEM, path, "header too large for memory");
+  /* calloc: the extender's last bytes and the padding are zeros. */
+  unsigned char *head = calloc(1, (size_t)offset);
+  if (!head)
+    return deface__io_fail(err, DEFACE_E_NOMEM, path, "out of memory");
+  memcpy(head, raw, hsize);
+  head[hsize] = num_ext > 0 ? 1 : 0;
+  size_t at = hsize + 4;
+  for (int i = 0; i < num_ext; i++) {
     const nifti1_extension *x = &ext_src->ext_list[i];
     int32_t esize = x->esize, ecode = x->ecode;
-    ok = write_all(fp, &esize, 4) && write_all(fp, &ecode, 4) &&
-         write_all(fp, x->edata, (size_t)esize - 8);
-    written += (uint64_t)esize;
+    memcpy(head + at, &esize, 4);
+    memcpy(head + at + 4, &ecode, 4);
+    memcpy(head + at + 8, x->edata, (size_t)esize - 8);
+    at += (size_t)esize;
   }
-  ok = ok && write_all(fp, zeros, (size_t)(offset - written)) && write_all(fp, data, bytes);
-  int e = errno;
-  /* Buffered data reaches the disk at close, so its result counts too. */
-  int closed = znzclose(fp);
-  if (ok && closed != 0)
-    e = errno;
-  if (!ok || closed != 0)
-    return deface__io_fail(err, DEFACE_E_OUTPUT, path, "write failed: %s",
-                           deface__io_strerror(e ? e : EIO, ebuf, sizeof ebuf));
-  return DEFACE_OK;
+  deface_status st = DEFACE_OK;
+  if (codec == DEFACE_GZ_ZLIB) {
+    st = write_zlib(path, tmp, gz, head, (size_t)offset, data, bytes, err);
+  } else if (truncate(tmp, 0) != 0) {
+    /* The transaction appends: a second write into an entry replaces the
+     * first, as opening the temporary by name for writing did. */
+    char ebuf[128];
+    st = deface__io_fail(err, DEFACE_E_OUTPUT, path, "cannot write %s: %s", tmp,
+                         deface__io_strerror(errno, ebuf, sizeof ebuf));
+  } else {
+    st = deface__gz_write(txn, index, path, gz, head, (size_t)offset, data, bytes, err);
+  }
+  free(head);
+  return st;
 }
 
 /* Reads the written file back: the size for .nii, and the header through
@@ -136,9 +166,9 @@ static deface_status check_file(const char *path, const char *tmp, int gz, size_
 
 /* Writes and checks one entry of a transaction (deface_write.h): the file
  * goes to the entry's temporary; the transaction's commit renames it. */
-static deface_status write_entry(deface_txn *txn, size_t index, int version, nifti_raw_header *raw,
-                                 const nifti_image *ext_src, const void *data, size_t bytes,
-                                 const expected *want, char *err)
+static deface_status write_entry(deface_txn *txn, size_t index, deface_gz_codec codec, int version,
+                                 nifti_raw_header *raw, const nifti_image *ext_src,
+                                 const void *data, size_t bytes, const expected *want, char *err)
 {
   const char *path = deface_txn_path(txn, index), *tmp = deface_txn_temp_path(txn, index);
   if (!path || !tmp)
@@ -146,7 +176,7 @@ static deface_status write_entry(deface_txn *txn, size_t index, int version, nif
   int gz;
   if (!deface_nifti_name_ok(path, &gz))
     return deface__io_fail(err, DEFACE_E_USAGE, path, "output name must end in .nii or .nii.gz");
-  deface_status st = write_file(path, tmp, gz, version, raw, ext_src, data, bytes, err);
+  deface_status st = write_file(txn, index, gz, codec, version, raw, ext_src, data, bytes, err);
   if (st == DEFACE_OK)
     st = check_file(path, tmp, gz, bytes, want, err);
   return st;
@@ -169,8 +199,10 @@ static deface_status write_alone(const char *path, entry_writer fn, const deface
   return st;
 }
 
-deface_status deface_nifti_write_entry(deface_txn *txn, size_t index, const deface_volume *volume,
-                                       const deface_nifti *header, const char *descrip, char *err)
+deface_status deface__nifti_write_entry_codec(deface_txn *txn, size_t index,
+                                              const deface_volume *volume,
+                                              const deface_nifti *header, const char *descrip,
+                                              deface_gz_codec codec, char *err)
 {
   const char *path = deface_txn_path(txn, index);
   if (!path || !volume || !header)
@@ -205,8 +237,15 @@ deface_status deface_nifti_write_entry(deface_txn *txn, size_t index, const defa
   expected want = {{dims[0], dims[1], dims[2], dims[3]},
                    header->nifti_datatype,
                    header->nim ? header->nim->num_ext : 0};
-  return write_entry(txn, index, header->version, &raw, header->nim,
+  return write_entry(txn, index, codec, header->version, &raw, header->nim,
                      deface_volume_data_const(volume), deface_volume_bytes(volume), &want, err);
+}
+
+deface_status deface_nifti_write_entry(deface_txn *txn, size_t index, const deface_volume *volume,
+                                       const deface_nifti *header, const char *descrip, char *err)
+{
+  return deface__nifti_write_entry_codec(txn, index, volume, header, descrip, DEFACE_GZ_LIBDEFLATE,
+                                         err);
 }
 
 deface_status deface_nifti_write(const char *path, const deface_volume *volume,
@@ -217,9 +256,10 @@ deface_status deface_nifti_write(const char *path, const deface_volume *volume,
   return write_alone(path, deface_nifti_write_entry, volume, header, descrip, err);
 }
 
-deface_status deface_nifti_write_label_entry(deface_txn *txn, size_t index,
-                                             const deface_volume *label, const deface_nifti *header,
-                                             char *err)
+deface_status deface__nifti_write_label_entry_codec(deface_txn *txn, size_t index,
+                                                    const deface_volume *label,
+                                                    const deface_nifti *header,
+                                                    deface_gz_codec codec, char *err)
 {
   const char *path = deface_txn_path(txn, index);
   if (!path || !label || !header)
@@ -262,8 +302,16 @@ deface_status deface_nifti_write_label_entry(deface_txn *txn, size_t index,
     raw.n1.glmax = raw.n1.glmin = 0;
   set_descrip(&raw, ver, LABEL_DESCRIP);
   expected want = {{dims[0], dims[1], dims[2], 1}, DT_UINT8, 0};
-  return write_entry(txn, index, ver, &raw, NULL, deface_volume_data_const(label),
+  return write_entry(txn, index, codec, ver, &raw, NULL, deface_volume_data_const(label),
                      deface_volume_bytes(label), &want, err);
+}
+
+deface_status deface_nifti_write_label_entry(deface_txn *txn, size_t index,
+                                             const deface_volume *label, const deface_nifti *header,
+                                             char *err)
+{
+  return deface__nifti_write_label_entry_codec(txn, index, label, header, DEFACE_GZ_LIBDEFLATE,
+                                               err);
 }
 
 static deface_status label_entry(deface_txn *txn, size_t index, const deface_volume *label,

@@ -11,7 +11,7 @@
  * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc,--wrap=free:
  * every allocation of the static libraries linked into this program (the
  * core, the NIfTI adapter, the write transaction) goes through the wrappers
- * below; the libraries they call (nifti_clib, zlib, libc) keep their own.
+ * below; the libraries they call (nifti_clib, zlib, libdeflate, libc) keep their own.
  * The wrappers keep the live blocks in a fixed table, so they never allocate.
  */
 #define _POSIX_C_SOURCE 200809L
