@@ -52,12 +52,12 @@
 
 /* The command's one display and its render processes (CLI state, never the core's). */
 static pthread_mutex_t qa_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t qa_idle = PTHREAD_COND_INITIALIZER;
 static int display_state; /* 0 not tried, 1 ready, -1 failed */
 static char display_error[DEFACE_ERRLEN];
 static char display_name[64]; /* DISPLAY as read, or the Xvfb we started, ":N" */
 static pid_t xvfb_pid;
 #ifdef DEFACE_WITH_RENDER
+static pthread_cond_t qa_idle = PTHREAD_COND_INITIALIZER; /* a slot became idle or free */
 enum { SLOT_FREE, SLOT_IDLE, SLOT_BUSY };
 static struct {
   int state;
