@@ -1,31 +1,36 @@
 /*
- * qa.c - an X display for VTK's rendering, and rendering one picture at a
- * time.
+ * qa.c - an X display for the QA pictures, and the render processes that
+ * draw them.
  *
  * Debian's VTK renders only through X. On a desktop DISPLAY is set and used;
  * on a server or a cluster node it is not, and the command starts its own
  * Xvfb: `Xvfb -displayfd FD` picks a free display number itself and writes it
  * to FD once it accepts connections, so there is no race over numbers with
  * other Xvfbs and no polling. The server runs as long as the command and is
- * stopped by qa_display_end(). VTK's OpenGL and X state is not meant to be
- * driven from several threads at once, so renders are serialised by a mutex
- * (session mode's other work goes on in parallel).
+ * stopped by qa_display_end().
  *
- * One connection to the display is opened by qa_display_begin() and held
- * until qa_display_end(); every picture is drawn through it. An X server
- * resets when its last client leaves (unless started with -noreset, as ours
- * is; xvfb-run's is not), and refuses connections while it resets: a picture
- * that opened its own connection right after the previous one closed failed
- * now and then with "cannot open the X display" (about 1 in 30 back-to-back
- * pictures, so 1 session run in 5 with --jobs 2). With the connection held the
- * server never resets during a run. DISPLAY is read once and never set: no
- * thread depends on the environment.
+ * Pictures are drawn by render processes (`deface-render`, qa_helper.h), so
+ * that the command itself never loads VTK, and so that pictures are drawn in
+ * parallel: VTK's OpenGL and X state is not meant to be driven from several
+ * threads, but several processes each with its own connection are fine. A
+ * picture takes an idle process or starts one, so a session has at most one
+ * per worker thread; they live until qa_display_end().
+ *
+ * An X server resets when its last client leaves (unless started with
+ * -noreset, as ours is; xvfb-run's is not), and refuses connections while it
+ * resets: a picture that opened its own connection right after the previous
+ * one closed failed now and then with "cannot open the X display" (about 1
+ * in 30 back-to-back pictures). So the first render process is started by
+ * qa_display_begin() and every process holds its connection for its life: the
+ * server never loses its last client during a run. DISPLAY is read once and
+ * never set: no thread depends on the environment.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "qa.h"
 
 #ifdef DEFACE_WITH_RENDER
-#include "deface_render.h"
+#include "deface_render_wire.h"
+#include "qa_helper.h"
 #endif
 
 #include <errno.h>
@@ -42,14 +47,22 @@
 #endif
 #include <unistd.h>
 
-/* The command's one display and render lock (CLI state, never the core's). */
-static pthread_mutex_t render_lock = PTHREAD_MUTEX_INITIALIZER;
+/* More workers than this share the processes there are. */
+#define QA_HELPERS_MAX 64
+
+/* The command's one display and its render processes (CLI state, never the core's). */
+static pthread_mutex_t qa_lock = PTHREAD_MUTEX_INITIALIZER;
 static int display_state; /* 0 not tried, 1 ready, -1 failed */
 static char display_error[DEFACE_ERRLEN];
-static char display_name[32]; /* the Xvfb we started, ":N" */
+static char display_name[64]; /* DISPLAY as read, or the Xvfb we started, ":N" */
 static pid_t xvfb_pid;
 #ifdef DEFACE_WITH_RENDER
-static deface_render_display *held; /* the connection every picture is drawn through */
+static pthread_cond_t qa_idle = PTHREAD_COND_INITIALIZER; /* a slot became idle or free */
+enum { SLOT_FREE, SLOT_IDLE, SLOT_BUSY };
+static struct {
+  int state;
+  qa_helper helper;
+} slots[QA_HELPERS_MAX];
 #endif
 
 int qa_available(void)
@@ -161,22 +174,22 @@ static void stop_xvfb(void)
   }
 }
 
-/* The display to use, and the connection held to it; the lock is held. */
+/* The display to use, and the first render process on it; the lock is held. */
 static int open_display(void)
 {
 #ifdef DEFACE_WITH_RENDER
   const char *d = getenv("DISPLAY");
-  if (!(d && *d)) {
-    if (start_xvfb() != 0)
-      return -1;
-    d = display_name;
-  }
+  if (d && *d) {
+    snprintf(display_name, sizeof display_name, "%s", d);
+  } else if (start_xvfb() != 0)
+    return -1;
   char why[DEFACE_ERRLEN];
-  if (deface_render_display_open(d, &held, why) != DEFACE_OK) {
+  if (qa_helper_start(&slots[0].helper, display_name, why) != 0) {
     snprintf(display_error, sizeof display_error, "%s", why);
     stop_xvfb();
     return -1;
   }
+  slots[0].state = SLOT_IDLE;
   return 0;
 #else
   snprintf(display_error, sizeof display_error, "QA pictures are not built into this version");
@@ -186,36 +199,83 @@ static int open_display(void)
 
 int qa_display_begin(char *err, size_t size)
 {
-  pthread_mutex_lock(&render_lock);
+  pthread_mutex_lock(&qa_lock);
   if (display_state == 0)
     display_state = open_display() == 0 ? 1 : -1;
   int ok = display_state == 1;
   if (!ok && err)
     snprintf(err, size, "%s", display_error);
-  pthread_mutex_unlock(&render_lock);
+  pthread_mutex_unlock(&qa_lock);
   return ok ? 0 : -1;
 }
 
 void qa_display_end(void)
 {
-  pthread_mutex_lock(&render_lock);
+  pthread_mutex_lock(&qa_lock);
 #ifdef DEFACE_WITH_RENDER
-  deface_render_display_close(held);
-  held = NULL;
+  for (int i = 0; i < QA_HELPERS_MAX; i++) {
+    qa_helper_stop(&slots[i].helper); /* callers have finished: none is busy */
+    slots[i].state = SLOT_FREE;
+  }
 #endif
   stop_xvfb();
   display_state = 0;
-  pthread_mutex_unlock(&render_lock);
+  display_name[0] = '\0';
+  pthread_mutex_unlock(&qa_lock);
 }
 
 const char *qa_display_name(void)
 {
-#ifdef DEFACE_WITH_RENDER
-  return display_state == 1 ? deface_render_display_name(held) : NULL;
-#else
-  return NULL;
-#endif
+  return display_state == 1 ? display_name : NULL;
 }
+
+#ifdef DEFACE_WITH_RENDER
+/* An idle render process, or a free slot to start one in (marked busy), waiting while
+ * all QA_HELPERS_MAX are busy. */
+static int take_slot(void)
+{
+  pthread_mutex_lock(&qa_lock);
+  for (;;) {
+    int free_slot = -1;
+    for (int i = 0; i < QA_HELPERS_MAX; i++) {
+      if (slots[i].state == SLOT_IDLE) {
+        slots[i].state = SLOT_BUSY;
+        pthread_mutex_unlock(&qa_lock);
+        return i;
+      }
+      if (slots[i].state == SLOT_FREE && free_slot < 0)
+        free_slot = i;
+    }
+    if (free_slot >= 0) {
+      slots[free_slot].state = SLOT_BUSY;
+      slots[free_slot].helper.pid = 0;
+      pthread_mutex_unlock(&qa_lock);
+      return free_slot;
+    }
+    pthread_cond_wait(&qa_idle, &qa_lock);
+  }
+}
+
+static void give_slot(int i)
+{
+  pthread_mutex_lock(&qa_lock);
+  slots[i].state = slots[i].helper.pid > 0 ? SLOT_IDLE : SLOT_FREE;
+  pthread_cond_signal(&qa_idle);
+  pthread_mutex_unlock(&qa_lock);
+}
+
+/* The three volumes on the picture's small grid. */
+static deface_status shrink_all(const deface_volume *original, const deface_volume *defaced,
+                                const deface_volume *label, deface_render_request *rq, char *why)
+{
+  deface_status st = deface_render_shrink(original, DEFACE_RENDER_GRID_MM, 0, &rq->original, why);
+  if (st == DEFACE_OK)
+    st = deface_render_shrink(defaced, DEFACE_RENDER_GRID_MM, 0, &rq->defaced, why);
+  if (st == DEFACE_OK)
+    st = deface_render_shrink(label, DEFACE_RENDER_GRID_MM, 1, &rq->label, why);
+  return st;
+}
+#endif
 
 deface_status qa_render(const char *path, const deface_volume *original,
                         const deface_volume *defaced, const deface_volume *label,
@@ -228,14 +288,40 @@ deface_status qa_render(const char *path, const deface_volume *original,
   char why[DEFACE_ERRLEN] = "";
   if (qa_display_begin(err, DEFACE_ERRLEN) != 0) /* the display's reason names no file */
     return DEFACE_E_OUTPUT;
-  pthread_mutex_lock(&render_lock);
-  deface_status st =
-      deface_render_qa_png(held, original, defaced, label, result->tissue_threshold,
-                           result->eyes_found ? (const double(*)[3])result->eye_ras : NULL, name,
-                           "defaced", result->changed_ml, png, size, why);
-  pthread_mutex_unlock(&render_lock);
+  size_t a[4], b[4], c[4];
+  deface_volume_dims(original, a);
+  deface_volume_dims(defaced, b);
+  deface_volume_dims(label, c);
+  for (int k = 0; k < 3; k++)
+    if (a[k] != b[k] || a[k] != c[k]) {
+      snprintf(err, DEFACE_ERRLEN, "%s: QA picture: the volumes are not on one grid", path);
+      return DEFACE_E_USAGE;
+    }
+  deface_render_request rq;
+  memset(&rq, 0, sizeof rq);
+  deface_status st = shrink_all(original, defaced, label, &rq, why);
+  if (st != DEFACE_OK) {
+    deface_render_request_clear(&rq);
+    snprintf(err, DEFACE_ERRLEN, "%s: QA picture: %.400s", path, why);
+    return st;
+  }
+  rq.skin_threshold = result->tissue_threshold;
+  rq.has_eyes = result->eyes_found != 0;
+  if (rq.has_eyes)
+    memcpy(rq.eye_ras, result->eye_ras, sizeof rq.eye_ras);
+  rq.changed_ml = result->changed_ml;
+  snprintf(rq.name, sizeof rq.name, "%s", name ? name : "");
+  snprintf(rq.status, sizeof rq.status, "defaced");
+
+  int i = take_slot();
+  if (slots[i].helper.pid <= 0 && qa_helper_start(&slots[i].helper, display_name, why) != 0)
+    st = DEFACE_E_OUTPUT;
+  else
+    st = qa_helper_render(&slots[i].helper, &rq, png, size, why);
+  give_slot(i);
+  deface_render_request_clear(&rq);
   if (st != DEFACE_OK)
-    snprintf(err, DEFACE_ERRLEN, "%s: %.400s", path, why);
+    snprintf(err, DEFACE_ERRLEN, "%.200s: %.300s", path, why);
   return st;
 #else
   snprintf(err, DEFACE_ERRLEN,

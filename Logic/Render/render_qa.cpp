@@ -20,6 +20,7 @@
 #include <vtkProperty.h>
 #include <vtkRenderWindow.h>
 #include <vtkRenderer.h>
+#include <vtkRendererCollection.h>
 #include <vtkTextActor.h>
 #include <vtkTextProperty.h>
 #include <vtkUnsignedCharArray.h>
@@ -65,10 +66,14 @@ std::string cannot_open(const char *name)
 } // namespace
 
 /* One connection to the X server, held while the handle lives (see
- * deface_render.h): VTK draws through it instead of opening its own. */
+ * deface_render.h): VTK draws through it instead of opening its own. The
+ * render window is made by the first picture and kept for the next ones:
+ * a new window is a new OpenGL context, whose shaders Mesa's llvmpipe would
+ * compile again (about a third of a picture's time). */
 struct deface_render_display {
   Display *x;
   std::string name;
+  vtkSmartPointer<vtkRenderWindow> window;
 };
 
 namespace
@@ -168,7 +173,7 @@ std::string caption_line(const char *name, const char *status, double changed_ml
 
 void render(const deface_volume *original, const deface_volume *defaced, const deface_volume *label,
             double threshold, const double (*eye_ras)[3], const char *name, const char *status,
-            double changed_ml, Display *x, std::vector<unsigned char> &png)
+            double changed_ml, deface_render_display *display, std::vector<unsigned char> &png)
 {
   vtkSmartPointer<vtkPolyData> before = deface_render::skin_surface(original, threshold, label);
   vtkSmartPointer<vtkPolyData> after = deface_render::skin_surface(defaced, threshold, nullptr);
@@ -188,11 +193,18 @@ void render(const deface_volume *original, const deface_volume *defaced, const d
   const double azimuth[3] = {-45.0, 0.0, 45.0}; /* subject's right, front, subject's left */
   const char *view_name[3] = {"right 45", "front", "left 45"};
 
-  auto window = vtkSmartPointer<vtkRenderWindow>::New();
-  window->SetDisplayId(x); /* ours: VTK neither opens nor closes a connection */
-  window->SetOffScreenRendering(1);
-  window->SetMultiSamples(0);
-  window->SetSize(DEFACE_RENDER_WIDTH, DEFACE_RENDER_HEIGHT);
+  if (!display->window) {
+    display->window = vtkSmartPointer<vtkRenderWindow>::New();
+    display->window->SetDisplayId(display->x); /* ours: VTK neither opens nor closes it */
+    display->window->SetOffScreenRendering(1);
+    display->window->SetMultiSamples(0);
+    display->window->SetSize(DEFACE_RENDER_WIDTH, DEFACE_RENDER_HEIGHT);
+  }
+  vtkRenderWindow *window = display->window;
+  struct Clear { /* the next picture starts from an empty window, however this one ends */
+    vtkRenderWindow *w;
+    ~Clear() { w->GetRenderers()->RemoveAllItems(); }
+  } clear{window};
   const double W = DEFACE_RENDER_WIDTH, H = DEFACE_RENDER_HEIGHT, P = DEFACE_RENDER_PANEL;
   for (int row = 0; row < 2; row++)
     for (int col = 0; col < 3; col++) {
@@ -232,6 +244,7 @@ void render(const deface_volume *original, const deface_volume *defaced, const d
 
   auto grab = vtkSmartPointer<vtkWindowToImageFilter>::New();
   grab->SetInput(window);
+  grab->ShouldRerenderOff(); /* drawn just above: a second render would double the cost */
   grab->SetInputBufferTypeToRGB();
   grab->ReadFrontBufferOff();
   grab->Update();
@@ -262,7 +275,7 @@ extern "C" deface_status deface_render_display_open(const char *name, deface_ren
     return DEFACE_E_OUTPUT;
   }
   try {
-    auto *d = new deface_render_display{nullptr, name};
+    auto *d = new deface_render_display{nullptr, name, nullptr};
     /* VTK 9.1 aborts the process when it cannot open a display: it never has to. */
     d->x = XOpenDisplay(name);
     if (!d->x) {
@@ -282,6 +295,9 @@ extern "C" void deface_render_display_close(deface_render_display *display)
 {
   if (!display)
     return;
+  if (display->window)
+    display->window->Finalize(); /* the context goes before the connection it lives on */
+  display->window = nullptr;
   XCloseDisplay(display->x);
   delete display;
 }
@@ -319,7 +335,7 @@ extern "C" deface_status deface_render_qa_png(deface_render_display *display,
   try {
     std::vector<unsigned char> bytes;
     render(original, defaced, label, skin_threshold, eye_ras, caption_name, status, changed_ml,
-           display->x, bytes);
+           display, bytes);
     auto *out = static_cast<unsigned char *>(std::malloc(bytes.size()));
     if (!out)
       throw std::bad_alloc();

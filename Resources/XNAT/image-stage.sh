@@ -21,9 +21,10 @@ PREFIX=/usr/local
 build_packages() {
   echo build-essential cmake pkg-config libnifti2-dev zlib1g-dev libdcmtk-dev libvtk9-dev
 }
-# What `deface` links (dcmtk, nifti_clib, VTK with its MPI and OpenGL libraries) and what it runs
-# for QA pictures: Mesa's software OpenGL and Xvfb, the X server it starts itself. The scripts
-# need only bash, coreutils, findutils, sed and awk, which every Debian image has.
+# What `deface`, its DICOM module and its render process (lib/deface) link (nifti_clib, dcmtk,
+# VTK with its MPI and OpenGL libraries) and what it runs for QA pictures: Mesa's software
+# OpenGL and Xvfb, the X server it starts itself. The scripts need only bash, coreutils,
+# findutils, sed and awk, which every Debian image has.
 runtime_packages() {
   echo libdcmtk17 libnifti2-2 libvtk9.1 libgl1-mesa-dri libglx-mesa0 xvfb
 }

@@ -42,6 +42,7 @@ if(TARGET deface_render AND TARGET deface_cli)
   add_executable(test_qa_display ${_hostile_dir}/test_qa_display.c)
   target_include_directories(test_qa_display PRIVATE ${_hostile_dir}/../unit)
   target_link_libraries(test_qa_display PRIVATE deface_cli X11::X11)
+  add_dependencies(test_qa_display deface-render) # qa.c's render processes
   # Under the sanitizers Mesa's driver is kept loaded, as for deface itself
   # (Testing/deface_command.cmake says why).
   set(_qa_test $<TARGET_FILE:test_qa_display>)
@@ -53,11 +54,14 @@ if(TARGET deface_render AND TARGET deface_cli)
                           WORLD_READ WORLD_EXECUTE)
   endif()
   add_test(NAME hostile_qa_display_own COMMAND ${CMAKE_COMMAND} -E env --unset=DISPLAY ${_qa_test})
-  set_tests_properties(hostile_qa_display_own PROPERTIES LABELS "hostile;render" TIMEOUT 600)
+  # The test is not beside deface: it names the module folder (CLI/modules.c).
+  set_tests_properties(hostile_qa_display_own PROPERTIES LABELS "hostile;render" TIMEOUT 600
+                       ENVIRONMENT "DEFACE_MODULE_DIR=${DEFACE_MODULE_BUILD_DIR}")
   if(DEFACE_XVFB_RUN)
     add_test(NAME hostile_qa_display_external
              COMMAND ${DEFACE_XVFB_RUN} -a -n 180 -s "-screen 0 1280x1024x24 -nolisten tcp"
                      ${_qa_test})
-    set_tests_properties(hostile_qa_display_external PROPERTIES LABELS "hostile;render" TIMEOUT 600)
+    set_tests_properties(hostile_qa_display_external PROPERTIES LABELS "hostile;render" TIMEOUT 600
+                         ENVIRONMENT "DEFACE_MODULE_DIR=${DEFACE_MODULE_BUILD_DIR}")
   endif()
 endif()

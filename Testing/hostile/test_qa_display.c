@@ -14,7 +14,8 @@
  * opens and closes 300 connections to it from two threads, as fast as they
  * go, as a picture and the next one would: none may fail (without the held
  * connection about 1 in 15 did). Then 8 pictures back to back from two
- * threads through qa_render(): all written, each a PNG.
+ * threads through qa_render() (two render processes, in parallel): all
+ * written, each a PNG.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"

@@ -68,11 +68,15 @@ say "image-stage.sh install: bin/{deface,deface-xnat,deface-batch,deface-summary
 CLOSURE=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
   --no-replaces --no-enhances "${RUN_PKGS[@]}" 2>/dev/null | grep -v '^ ' | grep -v '^<' | sed 's/:amd64$//' | sort -u)
 [[ $(wc -l <<<"$CLOSURE") -gt ${#RUN_PKGS[@]} ]] || die "apt-cache depends gave no closure (apt-get update first)"
-LIBS=$(ldd "$P/bin/deface") || die "ldd failed on the installed deface"
+# deface loads its DICOM module and starts its render process from lib/deface: their libraries
+# (dcmtk, VTK) are deface's too.
+MODULES=("$P/lib/deface/libdeface_dicom.so" "$P/lib/deface/deface-render")
+for m in "${MODULES[@]}"; do [[ -f $m ]] || die "install: $m is missing"; done
+LIBS=$(ldd "$P/bin/deface" "${MODULES[@]}") || die "ldd failed on the installed deface or its modules"
 ! grep -q 'not found' <<<"$LIBS" || die "the installed deface misses libraries:"$'\n'"$(grep 'not found' <<<"$LIBS")"
 # One dpkg -S for all: dpkg knows a file by the path its package ships (/lib or /usr/lib on a
 # merged /usr), so each library is asked for under each of its names.
-mapfile -t LIBPATHS < <(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$LIBS" | sort -u)
+mapfile -t LIBPATHS < <(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ { print $1 }' <<<"$LIBS" | sort -u)
 OWNERS=$(for lib in "${LIBPATHS[@]}"; do
   real=$(readlink -f "$lib")
   printf '%s\n' "$lib" "$real" "${lib#/usr}" "/usr$lib" "${real#/usr}" "/usr$real"

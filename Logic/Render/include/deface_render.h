@@ -10,8 +10,11 @@
  * to it for as long as it lives, through which every picture is drawn. An X
  * server started without -noreset (xvfb-run's, for one) resets when its last
  * client leaves and refuses connections while it does: with the connection
- * held it never resets between pictures. Rendering is not meant to run on
- * several threads at once: callers serialise their calls with one display.
+ * held it never resets between pictures. The display also keeps the render
+ * window (one OpenGL context, its shaders compiled once) from one picture to
+ * the next. Rendering is not meant to run on several threads at once: callers
+ * serialise their calls with one display, and draw in parallel with
+ * processes (the `deface` command: deface-render, deface_render_wire.h).
  */
 #ifndef DEFACE_RENDER_H
 #define DEFACE_RENDER_H
