@@ -135,19 +135,10 @@ deface_status self_check_output(const deface_volume *original, const deface_volu
   size_t es = deface_datatype_size(deface_volume_datatype(original));
   const unsigned char *po = deface_volume_data_const(original),
                       *pd = deface_volume_data_const(defaced);
-  for (size_t t = 0; t < a[3]; t++)
-    for (size_t idx = 0; idx < n3;) {
-      if (lab[idx]) {
-        idx++;
-        continue;
-      }
-      size_t end = idx + 1; /* compare each run of unlabelled voxels at once */
-      while (end < n3 && !lab[end])
-        end++;
+  for (size_t t = 0; t < a[3]; t++) /* each run of unlabelled voxels at once */
+    for (size_t idx = 0, end; deface__unlabelled_run(lab, n3, &idx, &end); idx = end)
       if (memcmp(po + (t * n3 + idx) * es, pd + (t * n3 + idx) * es, (end - idx) * es) != 0)
         return deface__fail(err, DEFACE_E_SELFCHECK, "a voxel outside the mask changed");
-      idx = end;
-    }
   size_t surface;
   size_t changed = surface_changed(original, defaced, lab, result->tissue_threshold, &surface);
   return deface__check_surface(changed, surface, result, err);

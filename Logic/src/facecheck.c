@@ -40,34 +40,6 @@
  * about 0.55 (and its nose is left: the nose test). */
 #define FACE_EYES_RELATIVE 0.7
 
-/* The labelled voxels' bounding box in the label's voxel indices; 0 if none. */
-static int label_extent(const deface_volume *label, size_t lo[3], size_t hi[3])
-{
-  size_t d[4];
-  deface_volume_dims(label, d);
-  const uint8_t *lab = deface_volume_data_const(label);
-  int any = 0;
-  for (size_t k = 0; k < d[2]; k++)
-    for (size_t j = 0; j < d[1]; j++) {
-      const uint8_t *row = lab + d[0] * (j + d[1] * k);
-      size_t i = 0;
-      while (i < d[0] && !row[i])
-        i++;
-      if (i == d[0])
-        continue;
-      size_t last = d[0] - 1;
-      while (!row[last])
-        last--;
-      size_t at[3] = {i, j, k}, to[3] = {last, j, k};
-      for (int a = 0; a < 3; a++) {
-        lo[a] = any && lo[a] < at[a] ? lo[a] : at[a];
-        hi[a] = any && hi[a] > to[a] ? hi[a] : to[a];
-      }
-      any = 1;
-    }
-  return any;
-}
-
 /* The label on the analysis grid: 1 where the nearest input voxel is
  * labelled. Only grid points whose RAS lies in the labelled voxels' box (its
  * corners transformed, widened by a voxel) are looked up. */
@@ -90,7 +62,7 @@ static deface_status label_on_grid(const work_grid *g, const deface_volume *labe
     for (int a = 0; a < 3; a++)
       if (lo[a] > hi[a])
         return DEFACE_OK;
-  } else if (!label_extent(label, lo, hi)) {
+  } else if (!deface__label_extent(label, lo, hi)) {
     return DEFACE_OK;
   }
   vec3 blo = v3(INFINITY, INFINITY, INFINITY), bhi = v3(-INFINITY, -INFINITY, -INFINITY);

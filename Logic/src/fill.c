@@ -107,18 +107,9 @@ deface_status deface_apply_fill(deface_volume *volume, const deface_volume *labe
   result->air_value = air;
 
   /* Bounding box of the label, grown by 3 sigma for the blur. */
-  size_t lo[3] = {dims[0], dims[1], dims[2]}, hi[3] = {0, 0, 0};
-  for (size_t idx = 0; idx < n3; idx++) {
-    if (!lab[idx])
-      continue;
-    size_t c[3] = {idx % dims[0], (idx / dims[0]) % dims[1], idx / (dims[0] * dims[1])};
-    for (int a = 0; a < 3; a++) {
-      lo[a] = c[a] < lo[a] ? c[a] : lo[a];
-      hi[a] = c[a] > hi[a] ? c[a] : hi[a];
-    }
-  }
+  size_t lo[3], hi[3];
   result->changed_voxels = 0;
-  if (lo[0] > hi[0])
+  if (!deface__label_extent(label, lo, hi))
     return DEFACE_OK; /* empty label: the self-check will refuse it */
   double sp[3], sigma_vox[3];
   deface_volume_spacing(volume, sp);

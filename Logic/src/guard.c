@@ -43,17 +43,8 @@ static void outside_sums(const deface_volume *volume, const uint8_t *lab, uint64
   const unsigned char *data = deface_volume_data_const(volume);
   s[0] = s[1] = 0;
   for (size_t t = 0; t < d[3]; t++)
-    for (size_t idx = 0; idx < n3;) {
-      if (lab[idx]) {
-        idx++;
-        continue;
-      }
-      size_t end = idx + 1;
-      while (end < n3 && !lab[end])
-        end++;
+    for (size_t idx = 0, end; deface__unlabelled_run(lab, n3, &idx, &end); idx = end)
       sum_bytes(data + (t * n3 + idx) * es, (end - idx) * es, s);
-      idx = end;
-    }
 }
 
 /* The labelled voxels' bytes, every time point, one after another. */

@@ -27,7 +27,8 @@ deface_status fill_guard_take(const deface_volume *volume, const deface_volume *
 deface_status fill_guard_check(const deface_volume *volume, const deface_volume *label,
                                const fill_guard *guard, deface_result *result, char *err);
 
-/** Writes the saved voxels back: `volume` is again what the guard saw. */
+/** Writes the saved voxels back: `volume` is again what the guard saw. A
+ * guard never taken (zeroed, or freed after a failed take) restores nothing. */
 void fill_guard_restore(deface_volume *volume, const deface_volume *label, const fill_guard *guard);
 
 void fill_guard_free(fill_guard *guard);

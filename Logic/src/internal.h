@@ -61,6 +61,27 @@ static inline double deface__stored_at(const void *data, deface_datatype type, s
   return 0;
 }
 
+/** The bounding box of a label's non-zero voxels (first time point), in
+ * voxel indices, inclusive; 0 when it has none. Scans row by row. */
+int deface__label_extent(const deface_volume *label, size_t lo[3], size_t hi[3]);
+
+/** The next run of unlabelled voxels at or after *start (lab[i] == 0 for
+ * *start <= i < *end, in index order up to n); 0 when none is left. */
+static inline int deface__unlabelled_run(const uint8_t *lab, size_t n, size_t *start, size_t *end)
+{
+  size_t i = *start;
+  while (i < n && lab[i])
+    i++;
+  if (i == n)
+    return 0;
+  size_t e = i + 1;
+  while (e < n && !lab[e])
+    e++;
+  *start = i;
+  *end = e;
+  return 1;
+}
+
 /** Stored (unscaled) value of a voxel. */
 double deface__volume_stored(const deface_volume *volume, size_t index);
 /** Smallest and largest stored value of a datatype. */
