@@ -293,8 +293,12 @@ deface_status face_label_build(const deface_volume *input, const work_grid *g,
   double r2 = plan->eye_radius_mm * plan->eye_radius_mm;
   size_t labelled = 0;
   label_box(inv, plan, dims, options->ears, lo, hi);
-  memcpy(box[0], lo, sizeof lo);
-  memcpy(box[1], hi, sizeof hi);
+  /* The labelled voxels' own extent, kept as the rows are built: everything
+   * after the build (face search, guard, fill) reads the label only there. */
+  for (int a = 0; a < 3; a++) {
+    box[0][a] = dims[a];
+    box[1][a] = 0;
+  }
   /* Along a row (i varies) RAS and frame coordinates change linearly. */
   vec3 di_ras = v3(m[0][0], m[1][0], m[2][0]);
   vec3 di_frame[FACE_MAX_MAPS];
@@ -316,13 +320,25 @@ deface_status face_label_build(const deface_volume *input, const work_grid *g,
       vec3 fc[FACE_MAX_MAPS];
       for (int q = 0; q < plan->nmaps; q++)
         fc[q] = affine_apply(plan->maps[q].to_frame, ras);
+      size_t first = dims[0], last = 0;
       for (size_t i = lo[0]; i <= hi[0] && lo[0] < dims[0]; i++) {
         uint8_t value = label_of(g, near_head, plan, options->ears, ras, fc, r2);
         row[i] = value;
-        labelled += value != DEFACE_LABEL_KEEP;
+        if (value != DEFACE_LABEL_KEEP) {
+          labelled++;
+          first = i < first ? i : first;
+          last = i;
+        }
         ras = v3_add(ras, di_ras);
         for (int q = 0; q < plan->nmaps; q++)
           fc[q] = v3_add(fc[q], di_frame[q]);
+      }
+      if (first <= last) {
+        size_t at[3] = {first, j, k}, to[3] = {last, j, k};
+        for (int a = 0; a < 3; a++) {
+          box[0][a] = at[a] < box[0][a] ? at[a] : box[0][a];
+          box[1][a] = to[a] > box[1][a] ? to[a] : box[1][a];
+        }
       }
     }
   }

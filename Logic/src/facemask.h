@@ -67,8 +67,8 @@ void affine_compose(const double a[4][4], const double b[4][4], double out[4][4]
 /**
  * Builds the uint8 label on the input grid: 2 inside the eye globes, 1 in the
  * face regions near the head (grid mask `near_head`), 0 elsewhere. `box`
- * receives the voxel index box outside which the label is 0 ([0] lowest,
- * [1] highest, inclusive; [0] above [1] on an axis when it is empty).
+ * receives the labelled voxels' extent, outside which the label is 0 ([0]
+ * lowest, [1] highest voxel index, inclusive; [0] above [1] when empty).
  */
 deface_status face_label_build(const deface_volume *input, const work_grid *g,
                                const uint8_t *near_head, const face_plan *plan,

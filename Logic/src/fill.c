@@ -91,6 +91,13 @@ deface_status deface__check_fill_options(const deface_options *options, char *er
 deface_status deface_apply_fill(deface_volume *volume, const deface_volume *label,
                                 const deface_options *options, deface_result *result, char *err)
 {
+  return deface__apply_fill_in_box(volume, label, NULL, options, result, err);
+}
+
+deface_status deface__apply_fill_in_box(deface_volume *volume, const deface_volume *label,
+                                        const size_t (*label_box)[3], const deface_options *options,
+                                        deface_result *result, char *err)
+{
   size_t dims[4], ld[4];
   deface_volume_dims(volume, dims);
   deface_volume_dims(label, ld);
@@ -109,8 +116,15 @@ deface_status deface_apply_fill(deface_volume *volume, const deface_volume *labe
   /* Bounding box of the label, grown by 3 sigma for the blur. */
   size_t lo[3], hi[3];
   result->changed_voxels = 0;
-  if (!deface__label_extent(label, lo, hi))
+  if (label_box) {
+    memcpy(lo, label_box[0], sizeof lo);
+    memcpy(hi, label_box[1], sizeof hi);
+    for (int a = 0; a < 3; a++)
+      if (lo[a] > hi[a] || hi[a] >= dims[a])
+        return DEFACE_OK; /* empty label: the self-check will refuse it */
+  } else if (!deface__label_extent(label, lo, hi)) {
     return DEFACE_OK; /* empty label: the self-check will refuse it */
+  }
   double sp[3], sigma_vox[3];
   deface_volume_spacing(volume, sp);
   size_t bn[3], b0[3];

@@ -33,37 +33,69 @@ static void sum_bytes(const unsigned char *p, size_t n, uint64_t s[2])
   s[1] = b;
 }
 
-/* The sums over every run of unlabelled voxels, every time point. */
-static void outside_sums(const deface_volume *volume, const uint8_t *lab, uint64_t s[2])
+/* Whether the guard's box holds row (j, k). */
+static int box_has_row(const fill_guard *guard, size_t j, size_t k)
 {
-  size_t d[4];
-  deface_volume_dims(volume, d);
-  size_t n3 = deface_volume_voxels_3d(volume);
-  size_t es = deface_datatype_size(deface_volume_datatype(volume));
-  const unsigned char *data = deface_volume_data_const(volume);
-  s[0] = s[1] = 0;
-  for (size_t t = 0; t < d[3]; t++)
-    for (size_t idx = 0, end; deface__unlabelled_run(lab, n3, &idx, &end); idx = end)
-      sum_bytes(data + (t * n3 + idx) * es, (end - idx) * es, s);
+  return j >= guard->box[0][1] && j <= guard->box[1][1] && k >= guard->box[0][2] &&
+         k <= guard->box[1][2] && guard->box[0][0] <= guard->box[1][0];
 }
 
-/* The labelled voxels' bytes, every time point, one after another. */
-static void save_labelled(const deface_volume *volume, const uint8_t *lab, unsigned char *saved)
+/* The sums over every unlabelled voxel's bytes, every time point: rows
+ * outside the label's box whole, the runs of unlabelled voxels inside it. */
+static void outside_sums(const deface_volume *volume, const uint8_t *lab, const fill_guard *guard,
+                         uint64_t s[2])
 {
   size_t d[4];
   deface_volume_dims(volume, d);
   size_t n3 = deface_volume_voxels_3d(volume);
   size_t es = deface_datatype_size(deface_volume_datatype(volume));
   const unsigned char *data = deface_volume_data_const(volume);
+  size_t i0 = guard->box[0][0], i1 = guard->box[1][0] + 1;
+  s[0] = s[1] = 0;
   for (size_t t = 0; t < d[3]; t++)
-    for (size_t idx = 0; idx < n3; idx++)
-      if (lab[idx]) {
-        memcpy(saved, data + (t * n3 + idx) * es, es);
-        saved += es;
+    for (size_t k = 0; k < d[2]; k++)
+      for (size_t j = 0; j < d[1]; j++) {
+        size_t row = d[0] * (j + d[1] * k);
+        const unsigned char *bytes = data + (t * n3 + row) * es;
+        if (!box_has_row(guard, j, k)) {
+          sum_bytes(bytes, d[0] * es, s);
+          continue;
+        }
+        sum_bytes(bytes, i0 * es, s);
+        for (size_t i = i0, end; deface__unlabelled_run(lab + row, i1, &i, &end); i = end)
+          sum_bytes(bytes + i * es, (end - i) * es, s);
+        sum_bytes(bytes + i1 * es, (d[0] - i1) * es, s);
       }
 }
 
-static void restore_labelled(deface_volume *volume, const uint8_t *lab, const unsigned char *saved)
+/* A loop over the labelled voxels (i, j, k; index idx) of the first time
+ * point in index order, inside the guard's box only. */
+#define FOR_EACH_LABELLED(guard, d, lab, i, j, k, idx)                                             \
+  for (size_t k = (guard)->box[0][2]; k <= (guard)->box[1][2] && k < (d)[2]; k++)                  \
+    for (size_t j = (guard)->box[0][1]; j <= (guard)->box[1][1] && j < (d)[1]; j++)                \
+      for (size_t i = (guard)->box[0][0], idx = i + (d)[0] * (j + (d)[1] * k);                     \
+           i <= (guard)->box[1][0] && i < (d)[0]; i++, idx++)                                      \
+        if (lab[idx])
+
+/* The labelled voxels' bytes, every time point, one after another. */
+static void save_labelled(const deface_volume *volume, const uint8_t *lab, const fill_guard *guard,
+                          unsigned char *saved)
+{
+  size_t d[4];
+  deface_volume_dims(volume, d);
+  size_t n3 = deface_volume_voxels_3d(volume);
+  size_t es = deface_datatype_size(deface_volume_datatype(volume));
+  const unsigned char *data = deface_volume_data_const(volume);
+  for (size_t t = 0; t < d[3]; t++)
+    FOR_EACH_LABELLED(guard, d, lab, i, j, k, idx)
+    {
+      memcpy(saved, data + (t * n3 + idx) * es, es);
+      saved += es;
+    }
+}
+
+static void restore_labelled(deface_volume *volume, const uint8_t *lab, const fill_guard *guard,
+                             const unsigned char *saved)
 {
   size_t d[4];
   deface_volume_dims(volume, d);
@@ -71,11 +103,11 @@ static void restore_labelled(deface_volume *volume, const uint8_t *lab, const un
   size_t es = deface_datatype_size(deface_volume_datatype(volume));
   unsigned char *data = deface_volume_data(volume);
   for (size_t t = 0; t < d[3]; t++)
-    for (size_t idx = 0; idx < n3; idx++)
-      if (lab[idx]) {
-        memcpy(data + (t * n3 + idx) * es, saved, es);
-        saved += es;
-      }
+    FOR_EACH_LABELLED(guard, d, lab, i, j, k, idx)
+    {
+      memcpy(data + (t * n3 + idx) * es, saved, es);
+      saved += es;
+    }
 }
 
 /* Doubles the skin arrays; 0 when out of memory (the guard still frees them). */
@@ -95,38 +127,37 @@ static int grow_skin(fill_guard *guard, size_t *cap)
 }
 
 deface_status fill_guard_take(const deface_volume *volume, const deface_volume *label,
-                              double threshold, fill_guard *guard, char *err)
+                              const size_t box[2][3], double threshold, fill_guard *guard,
+                              char *err)
 {
   memset(guard, 0, sizeof *guard);
+  memcpy(guard->box, box, sizeof guard->box);
   size_t d[4];
   deface_volume_dims(volume, d);
   size_t es = deface_datatype_size(deface_volume_datatype(volume));
   const uint8_t *lab = deface_volume_data_const(label);
   /* One pass: the labelled voxels counted, the skin among them kept. */
   size_t labelled = 0, cap = 0;
-  for (size_t k = 0, idx = 0; k < d[2]; k++)
-    for (size_t j = 0; j < d[1]; j++)
-      for (size_t i = 0; i < d[0]; i++, idx++) {
-        if (!lab[idx])
-          continue;
-        labelled++;
-        if (!deface__face_skin(volume, lab, d, i, j, k, threshold))
-          continue;
-        if (guard->nskin == cap && !grow_skin(guard, &cap)) {
-          fill_guard_free(guard);
-          return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the face's skin voxels");
-        }
-        guard->skin[guard->nskin] = idx;
-        guard->skin_value[guard->nskin++] = deface_volume_value(volume, idx);
-      }
+  FOR_EACH_LABELLED(guard, d, lab, i, j, k, idx)
+  {
+    labelled++;
+    if (!deface__face_skin(volume, lab, d, i, j, k, threshold))
+      continue;
+    if (guard->nskin == cap && !grow_skin(guard, &cap)) {
+      fill_guard_free(guard);
+      return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the face's skin voxels");
+    }
+    guard->skin[guard->nskin] = idx;
+    guard->skin_value[guard->nskin++] = deface_volume_value(volume, idx);
+  }
   guard->saved_bytes = labelled * es * d[3];
   guard->saved = deface__alloc_large(guard->saved_bytes, 0);
   if (!guard->saved) {
     fill_guard_free(guard);
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the original's labelled voxels");
   }
-  save_labelled(volume, lab, guard->saved);
-  outside_sums(volume, lab, guard->outside_sum);
+  save_labelled(volume, lab, guard, guard->saved);
+  outside_sums(volume, lab, guard, guard->outside_sum);
   return DEFACE_OK;
 }
 
@@ -137,7 +168,7 @@ deface_status fill_guard_check(const deface_volume *volume, const deface_volume 
   if (st != DEFACE_OK)
     return st;
   uint64_t now[2];
-  outside_sums(volume, deface_volume_data_const(label), now);
+  outside_sums(volume, deface_volume_data_const(label), guard, now);
   if (now[0] != guard->outside_sum[0] || now[1] != guard->outside_sum[1])
     return deface__fail(err, DEFACE_E_SELFCHECK, "a voxel outside the mask changed");
   size_t changed = 0;
@@ -149,7 +180,7 @@ deface_status fill_guard_check(const deface_volume *volume, const deface_volume 
 void fill_guard_restore(deface_volume *volume, const deface_volume *label, const fill_guard *guard)
 {
   if (guard->saved)
-    restore_labelled(volume, deface_volume_data_const(label), guard->saved);
+    restore_labelled(volume, deface_volume_data_const(label), guard, guard->saved);
 }
 
 void fill_guard_free(fill_guard *guard)

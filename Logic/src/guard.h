@@ -15,12 +15,15 @@ typedef struct fill_guard {
   size_t *skin;            /* the face's skin voxels (first time point) ... */
   double *skin_value;      /* ... and their original values */
   size_t nskin;
+  size_t box[2][3]; /* the label's extent: outside it every voxel is unlabelled */
 } fill_guard;
 
-/** Takes the guard of `volume` before `label` is filled; `threshold` is the
- * real value separating tissue from air (deface_result.tissue_threshold). */
+/** Takes the guard of `volume` before `label` is filled; `box` is the
+ * labelled voxels' extent (face_label_build), `threshold` the real value
+ * separating tissue from air (deface_result.tissue_threshold). */
 deface_status fill_guard_take(const deface_volume *volume, const deface_volume *label,
-                              double threshold, fill_guard *guard, char *err);
+                              const size_t box[2][3], double threshold, fill_guard *guard,
+                              char *err);
 
 /** The checks of the filled `volume` against its guard: the eyes labelled,
  * nothing outside the label changed, the facial surface changed. */

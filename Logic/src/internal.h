@@ -82,6 +82,13 @@ static inline int deface__unlabelled_run(const uint8_t *lab, size_t n, size_t *s
   return 1;
 }
 
+/** deface_apply_fill() given the label's extent (`label_box[0]` lowest,
+ * `[1]` highest voxel index: every labelled voxel lies in it), or NULL to
+ * scan the label for it. */
+deface_status deface__apply_fill_in_box(deface_volume *volume, const deface_volume *label,
+                                        const size_t (*label_box)[3], const deface_options *options,
+                                        deface_result *result, char *err);
+
 /** Stored (unscaled) value of a voxel. */
 double deface__volume_stored(const deface_volume *volume, size_t index);
 /** Smallest and largest stored value of a datatype. */

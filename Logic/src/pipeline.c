@@ -336,7 +336,8 @@ static void release_free_memory(void)
 /* Finds the face and searches what the label leaves (both pipelines' first
  * half); the analysis grid is freed before the caller touches the voxels. */
 static deface_status find_and_search(const deface_volume *input, const deface_options *options,
-                                     deface_volume **label, deface_result *result, char *msg)
+                                     deface_volume **label, deface_result *result,
+                                     size_t label_box[2][3], char *msg)
 {
   deface_status st = deface__check_fill_options(options, msg); /* before the work, not after */
   face_search_input found = {0};
@@ -348,6 +349,7 @@ static deface_status find_and_search(const deface_volume *input, const deface_op
    * proves the output holds exactly this remainder outside the label. */
   if (st == DEFACE_OK)
     st = face_search(&found, *label, options, result, msg);
+  memcpy(label_box, found.label_box, sizeof found.label_box);
   head_free(&found.head);
   work_grid_free(&found.grid);
   eye_scan_memo_free(&found.memo);
@@ -388,11 +390,13 @@ deface_status deface_run(const deface_volume *input, const deface_options *optio
   char local[DEFACE_ERRLEN];
   char *msg = err ? err : local;
   memset(result, 0, sizeof *result);
-  deface_status st = find_and_search(input, options, label, result, msg);
+  size_t label_box[2][3];
+  deface_status st = find_and_search(input, options, label, result, label_box, msg);
   if (st == DEFACE_OK)
     st = deface_volume_clone(input, defaced, msg);
   if (st == DEFACE_OK)
-    st = deface_apply_fill(*defaced, *label, options, result, msg);
+    st = deface__apply_fill_in_box(*defaced, *label, (const size_t(*)[3])label_box, options, result,
+                                   msg);
   if (st == DEFACE_OK && progress_report(options, STAGE_CHECK, 0))
     st = deface__fail(msg, DEFACE_E_CANCELLED, "cancelled");
   if (st == DEFACE_OK)
@@ -416,11 +420,14 @@ deface_status deface_run_in_place(deface_volume *volume, const deface_options *o
   char *msg = err ? err : local;
   memset(result, 0, sizeof *result);
   fill_guard guard = {0};
-  deface_status st = find_and_search(volume, options, label, result, msg);
+  size_t label_box[2][3];
+  deface_status st = find_and_search(volume, options, label, result, label_box, msg);
   if (st == DEFACE_OK)
-    st = fill_guard_take(volume, *label, result->tissue_threshold, &guard, msg);
+    st = fill_guard_take(volume, *label, (const size_t(*)[3])label_box, result->tissue_threshold,
+                         &guard, msg);
   if (st == DEFACE_OK)
-    st = deface_apply_fill(volume, *label, options, result, msg);
+    st = deface__apply_fill_in_box(volume, *label, (const size_t(*)[3])label_box, options, result,
+                                   msg);
   if (st == DEFACE_OK && progress_report(options, STAGE_CHECK, 0))
     st = deface__fail(msg, DEFACE_E_CANCELLED, "cancelled");
   if (st == DEFACE_OK)

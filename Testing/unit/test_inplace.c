@@ -99,7 +99,10 @@ static void compare_with_copying(const deface_volume *in)
   if (label) {
     fill_guard g;
     const uint8_t *lab = deface_volume_data_const(label);
-    CHECK(fill_guard_take(mine, label, r.tissue_threshold, &g, err) == DEFACE_OK);
+    size_t box[2][3];
+    CHECK(deface__label_extent(label, box[0], box[1]));
+    CHECK(fill_guard_take(mine, label, (const size_t(*)[3])box, r.tissue_threshold, &g, err) ==
+          DEFACE_OK);
     deface_result rr = r;
     st = fill_guard_check(mine, label, &g, &rr, err);
     CHECK(st == DEFACE_E_SELFCHECK && strstr(err, "surface did not change"));
@@ -110,8 +113,21 @@ static void compare_with_copying(const deface_volume *in)
     size_t es = deface_datatype_size(deface_volume_datatype(mine)), mid = n3 / 2;
     while (mid + 2 < n3 && (lab[mid - 1] || lab[mid] || lab[mid + 1]))
       mid++;
-    size_t where[2] = {n3 * d[3] - 1, mid}; /* the last time point's last voxel, a mid-run one */
-    for (int w = 0; w < 2; w++) {
+    /* Inside the label's box: an unlabelled voxel between labelled ones on
+     * the box's middle row, and the row's voxel just before the box. */
+    size_t row = d[0] * ((box[0][1] + box[1][1]) / 2 + d[1] * ((box[0][2] + box[1][2]) / 2));
+    size_t gap = row + box[0][0];
+    while (gap < row + box[1][0] && lab[gap])
+      gap++;
+    while (gap < row + box[1][0] && !lab[gap])
+      gap++;
+    while (gap < row + box[1][0] && lab[gap])
+      gap++;
+    CHECK(box[0][0] > 0 && gap < row + box[1][0]);
+    /* the last time point's last voxel, a mid-volume one, one in a gap of
+     * the label inside its box, one just before the box on the same row */
+    size_t where[4] = {n3 * d[3] - 1, mid, gap, row + box[0][0] - 1};
+    for (int w = 0; w < 4; w++) {
       unsigned char *byte = (unsigned char *)deface_volume_data(mine) + where[w] * es;
       CHECK(lab[where[w] % n3] == 0);
       *byte ^= 1;
