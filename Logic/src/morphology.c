@@ -7,6 +7,7 @@
 #include "workgrid.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,29 @@ static void edt_1d(const float *f, size_t n, float *d, int *v, float *z)
   }
 }
 
+/* The first pass on a binary row: squared distance (in voxels) to the
+ * nearest set voxel, FAR on a row with none. */
+static void row_distance_sq(const uint8_t *mask, size_t n, float *out)
+{
+  size_t last = SIZE_MAX; /* the nearest set voxel at or before q */
+  for (size_t q = 0; q < n; q++) {
+    if (mask[q])
+      last = q;
+    out[q] = last == SIZE_MAX ? FAR : (float)(q - last) * (float)(q - last);
+  }
+  if (last == SIZE_MAX)
+    return;
+  size_t next = SIZE_MAX; /* the nearest set voxel at or after q */
+  for (size_t q = n; q-- > 0;) {
+    if (mask[q])
+      next = q;
+    if (next != SIZE_MAX) {
+      float after = (float)(next - q) * (float)(next - q);
+      out[q] = after < out[q] ? after : out[q];
+    }
+  }
+}
+
 /* Transforms every line of one sheet: `sheet` holds nl lines of n values,
  * line-major, as gathered from the volume. */
 static void edt_sheet(float *sheet, size_t nl, size_t n, float *d, int *v, float *z)
@@ -75,11 +99,11 @@ deface_status wg_distance_sq(const work_grid *g, const uint8_t *mask, float *out
     st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for a distance transform");
     goto done;
   }
-  for (size_t i = 0; i < g->count; i++)
-    out[i] = mask[i] ? 0.0f : FAR;
-  /* x: lines are contiguous already. */
+  /* x: on the binary mask the squared distance to the nearest set voxel of
+   * the row, from a sweep either way (what the parabolas give on 0/FAR
+   * input, exactly: integers squared below 2^24 are exact floats). */
   for (size_t line = 0; line < ny * nz; line++)
-    edt_sheet(out + line * nx, 1, nx, d, v, z);
+    row_distance_sq(mask + line * nx, nx, out + line * nx);
   /* y then z. */
   for (int axis = 1; axis < 3; axis++) {
     size_t n = axis == 1 ? ny : nz, other = axis == 1 ? nz : ny;

@@ -28,7 +28,8 @@
 #include <string.h>
 
 #define BINS 16
-#define OUTSIDE 255       /* bin of a voxel outside the input's field of view */
+#define OUTSIDE 255       /* code of a voxel outside the input's field of view */
+#define HEAD_BIT 16       /* in a voxel's code: inside the input's closed head mask */
 #define HEAD_WEIGHT 0.5   /* weight of the head masks' overlap against the NMI */
 #define MIN_OVERLAP 0.35  /* fewer of the template's samples in view: no match */
 #define LEVELS 4          /* 6, 4 and 2 mm on the whole head, then 2 mm on the face */
@@ -51,8 +52,10 @@ typedef struct level {
   size_t n[3];
   double step;
   vec3 origin;
-  uint8_t *bin;  /* rank bin of each voxel, OUTSIDE where not in view */
-  uint8_t *head; /* the input's closed head mask */
+  /* Each voxel's rank bin (below HEAD_BIT) with HEAD_BIT set inside the
+   * input's closed head mask, or OUTSIDE where it is not in view: one byte
+   * per corner for the measure to load. */
+  uint8_t *code;
 } level;
 
 typedef struct sample_pt {
@@ -143,15 +146,12 @@ static uint8_t bin_of(float v, float threshold, const float *edges)
 {
   if (!(v > threshold))
     return 0;
-  int lo = 0, hi = BINS - 2; /* edges[0..BINS-3] */
-  while (lo < hi) {
-    int mid = (lo + hi) / 2;
-    if (v < edges[mid])
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return (uint8_t)(1 + lo);
+  /* The edges are sorted: the bin is one more than the count of edges at or
+   * below v, counted without branches (a search mispredicts half its tests). */
+  int below = 0;
+  for (int b = 0; b < BINS - 2; b++) /* edges[0..BINS-3] */
+    below += v >= edges[b];
+  return (uint8_t)(1 + below);
 }
 
 static deface_status tissue_edges(const float *value, const uint8_t *mask, size_t count,
@@ -182,9 +182,8 @@ static deface_status level_build(const work_grid *g, const head_info *head, cons
   double half = 0.5 * (factor - 1) * g->step;
   lv->origin = v3(g->origin.x + half, g->origin.y + half, g->origin.z + half);
   size_t count = lv->n[0] * lv->n[1] * lv->n[2];
-  lv->bin = deface__alloc_large(count, 0);
-  lv->head = deface__alloc_large(count, 0);
-  if (!lv->bin || !lv->head)
+  lv->code = deface__alloc_large(count, 0);
+  if (!lv->code)
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
   size_t f = (size_t)factor, f3 = f * f * f;
   for (size_t k = 0; k < lv->n[2]; k++)
@@ -205,23 +204,12 @@ static deface_status level_build(const work_grid *g, const head_info *head, cons
             }
           }
         size_t at = i + lv->n[0] * (j + lv->n[1] * k);
-        lv->head[at] = 2 * hd > f3;
-        lv->bin[at] = 2 * in > f3 ? bin_of((float)(sum / (double)in), (float)head->threshold, edges)
-                                  : OUTSIDE;
+        lv->code[at] =
+            2 * in > f3
+                ? (uint8_t)(bin_of((float)(sum / (double)in), (float)head->threshold, edges) |
+                            (2 * hd > f3 ? HEAD_BIT : 0))
+                : OUTSIDE;
       }
-  return DEFACE_OK;
-}
-
-static deface_status level_copy(const level *from, level *to, char *err)
-{
-  size_t count = from->n[0] * from->n[1] * from->n[2];
-  *to = *from;
-  to->bin = deface__alloc_large(count, 0);
-  to->head = deface__alloc_large(count, 0);
-  if (!to->bin || !to->head)
-    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
-  memcpy(to->bin, from->bin, count);
-  memcpy(to->head, from->head, count);
   return DEFACE_OK;
 }
 
@@ -345,8 +333,8 @@ void register_context_free(reg_context *ctx)
   if (!ctx)
     return;
   for (int l = 0; l < LEVELS; l++) {
-    free(ctx->lv[l].bin);
-    free(ctx->lv[l].head);
+    if (l == 0 || ctx->lv[l].code != ctx->lv[l - 1].code)
+      free(ctx->lv[l].code);
     free(ctx->pts[l]);
   }
   free(ctx);
@@ -366,7 +354,7 @@ deface_status register_context_new(const work_grid *g, const head_info *head,
       tissue_edges(g->value, head->mask, g->count, (float)head->threshold, edges, err);
   for (int l = 0; l < LEVELS && st == DEFACE_OK; l++) {
     if (l > 0 && LEVEL_FACTOR[l] == LEVEL_FACTOR[l - 1])
-      st = level_copy(&ctx->lv[l - 1], &ctx->lv[l], err); /* the face level: the same grid */
+      ctx->lv[l] = ctx->lv[l - 1]; /* the face level: the same grid, shared (freed once) */
     else
       st = level_build(g, head, edges, LEVEL_FACTOR[l], &ctx->lv[l], err);
   }
@@ -434,7 +422,7 @@ static measure evaluate(const reg_context *ctx, int l, const double a[4][4])
                         at + sz, at + sx + sz, at + sy + sz, at + sx + sy + sz};
     int outside = 0;
     for (int q = 0; q < 8; q++)
-      outside |= lv->bin[corner[q]] == OUTSIDE;
+      outside |= lv->code[corner[q]] == OUTSIDE;
     if (outside)
       continue;
     float wx = (float)(fx - flx), wy = (float)(fy - fly), wz = (float)(fz - flz);
@@ -449,8 +437,9 @@ static measure evaluate(const reg_context *ctx, int l, const double a[4][4])
     float *row = hist[p->bin];
     float hw = 0;
     for (int q = 0; q < 8; q++) {
-      row[lv->bin[corner[q]]] += w[q];
-      hw += w[q] * (float)lv->head[corner[q]];
+      uint8_t code = lv->code[corner[q]];
+      row[code & (HEAD_BIT - 1)] += w[q];
+      hw += w[q] * (float)(code >> 4);
     }
     head_both += p->head * hw;
     head_t += p->head;
