@@ -25,3 +25,11 @@ if(DEFACE_SANITIZE AND NOT CMAKE_VERSION VERSION_LESS 3.20) # FILE_PERMISSIONS
        FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
                         WORLD_READ WORLD_EXECUTE)
 endif()
+
+# The sidecar's SHA-256: FIPS 180-4's examples, and the CPU's SHA instructions against the
+# portable rounds (CLI/sha256.c).
+add_executable(test_sha256 ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_sha256.c)
+target_include_directories(test_sha256 PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit)
+target_link_libraries(test_sha256 PRIVATE deface_cli)
+add_test(NAME cli_sha256 COMMAND test_sha256)
+set_tests_properties(cli_sha256 PROPERTIES LABELS unit)
