@@ -32,7 +32,9 @@
 /* A chunk that shrinks more than DEFACE_GZ_RUNS times at that level is mostly
  * runs (labels, masks, zero fill): it is compressed again at level 8, whose
  * lazy matching makes such data 20-40 % smaller than level 5 does (smaller
- * than zlib-6) and costs little on it; the smaller member is kept. */
+ * than zlib-6) and costs little on it; the smaller member is kept. A chunk
+ * whose sampled bytes mostly repeat starts at level 8 and skips level 5
+ * when it shrinks that much there (a 256^3 label: 31 instead of 52 ms). */
 #define DEFACE_GZ_RUNS 16
 #define DEFACE_GZ_LEVEL_RUNS 8
 

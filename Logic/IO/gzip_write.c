@@ -29,26 +29,57 @@ static void gz_out_free(gz_out *o)
     libdeflate_free_compressor(o->runs);
 }
 
-/* Compresses in[0..n) as one gzip member and appends it to the entry. */
+/* Whether a chunk looks like runs before it is compressed: most of a
+ * sample of its bytes equal the byte 8 before them (a constant run of 1-,
+ * 2-, 4- or 8-byte values repeats every 8 bytes). Labels and zero-filled
+ * regions are mostly such chunks, and going to the second level at once
+ * spares them the first level's pass. */
+static int looks_like_runs(const unsigned char *in, size_t n)
+{
+  size_t same = 0, seen = 0;
+  for (size_t i = 8; i < n; i += 61, seen++)
+    same += in[i] == in[i - 8];
+  return seen >= 64 && same * DEFACE_GZ_RUNS >= seen * (DEFACE_GZ_RUNS - 1);
+}
+
+/* Compresses in[0..n) at `level`'s compressor into `buf`; 0 when out of memory. */
+static size_t compress_at(gz_out *o, int runs, const void *in, size_t n)
+{
+  if (!runs)
+    return libdeflate_gzip_compress(o->fast, in, n, o->buf, o->size);
+  if (!o->runs) {
+    o->runs = libdeflate_alloc_compressor(DEFACE_GZ_LEVEL_RUNS);
+    o->buf_runs = o->runs ? malloc(o->size) : NULL;
+    if (!o->buf_runs)
+      return 0;
+  }
+  return libdeflate_gzip_compress(o->runs, in, n, o->buf_runs, o->size);
+}
+
+/* Compresses in[0..n) as one gzip member and appends it to the entry: at
+ * the first level, and at the second too when the chunk shrinks more than
+ * DEFACE_GZ_RUNS times, keeping the smaller; a chunk that looks like runs
+ * starts at the second level and needs the first only if it does not
+ * shrink that much there. */
 static deface_status put_member(gz_out *o, deface_txn *txn, size_t index, const char *path,
                                 const void *in, size_t n, char *err)
 {
-  const unsigned char *out = o->buf;
-  size_t made = libdeflate_gzip_compress(o->fast, in, n, o->buf, o->size);
-  if (made == 0) /* cannot happen: the buffer is libdeflate's bound for n */
-    return deface__io_fail(err, DEFACE_E_INTERNAL, path, "gzip compression failed");
-  if (made < n / DEFACE_GZ_RUNS) {
-    if (!o->runs) {
-      o->runs = libdeflate_alloc_compressor(DEFACE_GZ_LEVEL_RUNS);
-      o->buf_runs = o->runs ? malloc(o->size) : NULL;
-      if (!o->buf_runs)
-        return deface__io_fail(err, DEFACE_E_NOMEM, path, "out of memory for gzip compression");
-    }
-    size_t again = libdeflate_gzip_compress(o->runs, in, n, o->buf_runs, o->size);
-    if (again > 0 && again < made) {
-      out = o->buf_runs;
-      made = again;
-    }
+  int runs_first = looks_like_runs(in, n);
+  size_t made = compress_at(o, runs_first, in, n);
+  if (made == 0) /* the buffers are libdeflate's bound for n: only memory can fail */
+    return deface__io_fail(err, DEFACE_E_NOMEM, path, "out of memory for gzip compression");
+  const unsigned char *out = runs_first ? o->buf_runs : o->buf;
+  if (runs_first == (made < n / DEFACE_GZ_RUNS)) {
+    /* A chunk of runs compressed at the second level, or one of no runs at
+     * the first: nothing more to try. */
+    return deface_txn_write(txn, index, out, made, err);
+  }
+  size_t again = compress_at(o, !runs_first, in, n);
+  if (again == 0)
+    return deface__io_fail(err, DEFACE_E_NOMEM, path, "out of memory for gzip compression");
+  if (again < made) {
+    out = runs_first ? o->buf : o->buf_runs;
+    made = again;
   }
   return deface_txn_write(txn, index, out, made, err);
 }
