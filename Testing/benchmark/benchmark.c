@@ -135,6 +135,91 @@ static int is_localise_stage(const char *name)
   return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double median_of(double *v, int n)
+{
+  qsort(v, (size_t)n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* deface_run_in_place again on `runs` fresh reads of the input (reading not
+ * timed): one run's CPU time moves by 10-30 % on a shared machine, so the
+ * figures the targets are judged by are these medians, stage by stage. */
+#define REPEATS 7
+static int repeat_in_place(const char *in)
+{
+  char err[DEFACE_ERRLEN];
+  double total[REPEATS], localise[REPEATS], checks[REPEATS], stage[MAX_STAGES][REPEATS];
+  const char *names[MAX_STAGES];
+  int nstages = 0;
+  for (int r = 0; r < REPEATS; r++) {
+    deface_volume *v = NULL, *lab = NULL;
+    deface_nifti *hdr = NULL;
+    deface_result res;
+    deface_options o;
+    deface_options_init(&o);
+    stage_clock clock = {.current = -1};
+    o.progress = on_progress;
+    o.progress_user = &clock;
+    if (deface_nifti_read(in, &v, &hdr, err) != DEFACE_OK) {
+      fprintf(stderr, "benchmark: %s\n", err);
+      return 1;
+    }
+    double t0 = now();
+    deface_status st = deface_run_in_place(v, &o, &lab, &res, err);
+    on_progress(&clock, 1, "(done)");
+    double t1 = now();
+    deface_volume_free(v);
+    deface_volume_free(lab);
+    deface_nifti_free(hdr);
+    if (st != DEFACE_OK) {
+      fprintf(stderr, "benchmark: %s\n", err);
+      return 1;
+    }
+    total[r] = t1 - t0;
+    localise[r] = checks[r] = 0;
+    for (int i = 0; i < clock.n; i++) {
+      if (!strcmp(clock.name[i], "(done)"))
+        continue;
+      int at = 0;
+      while (at < nstages && strcmp(names[at], clock.name[i]))
+        at++;
+      if (at == nstages) {
+        if (r > 0 || nstages == MAX_STAGES) {
+          fprintf(stderr, "benchmark: stage '%s' not in every run\n", clock.name[i]);
+          return 1;
+        }
+        names[nstages++] = clock.name[i];
+      }
+      stage[at][r] = clock.seconds[i];
+      if (is_localise_stage(clock.name[i]) || !strcmp(clock.name[i], "filling"))
+        localise[r] += clock.seconds[i];
+      else
+        checks[r] += clock.seconds[i];
+    }
+  }
+  double lo = total[0], hi = total[0];
+  for (int r = 1; r < REPEATS; r++) {
+    lo = fmin(lo, total[r]);
+    hi = fmax(hi, total[r]);
+  }
+  printf("deface_run_in_place, %d more runs: %.3f / %.3f / %.3f s CPU (min / median / max)\n",
+         REPEATS, lo, median_of(total, REPEATS), hi);
+  for (int i = 0; i < nstages; i++)
+    printf("  %-32s %7.3f s median\n", names[i], median_of(stage[i], REPEATS));
+  printf("  localise + fill (resampling to the face mask, and the filling) %.3f s median "
+         "(target <= 0.35 s, issue #12)\n",
+         median_of(localise, REPEATS));
+  printf("  the face search and the checks around the fill %.3f s median\n",
+         median_of(checks, REPEATS));
+  return 0;
+}
+
 /* The pipeline as the CLI runs it, stage by stage: in place (no picture
  * asked for), or copying the input (deface_run: a picture shows the original
  * beside the result). */
@@ -198,6 +283,9 @@ static int run_pipeline(const char *in, const char *out, const char *label, int 
          peak_run, peak_run / mib);
   printf("peak memory %7.1f MiB = %.2f x the input volume in memory (%.1f MiB; target <= 2.5)\n",
          peak, peak / mib, mib);
+  fflush(stdout);
+  if (repeat_in_place(in))
+    goto fail_quiet;
 done:
   deface_volume_free(v);
   deface_volume_free(defaced);
@@ -206,6 +294,7 @@ done:
   return 0;
 fail:
   fprintf(stderr, "benchmark: %s\n", err);
+fail_quiet:
   deface_volume_free(v);
   deface_volume_free(defaced);
   deface_volume_free(lab);
