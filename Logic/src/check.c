@@ -52,7 +52,7 @@ static long voxel_of(const deface_volume *v, const double ras[3])
   if (affine_invert(m, inv))
     return -1;
   vec3 p = affine_apply(inv, v3(ras[0], ras[1], ras[2]));
-  double c[3] = {floor(p.x + 0.5), floor(p.y + 0.5), floor(p.z + 0.5)};
+  double c[3] = {fast_floor(p.x + 0.5), fast_floor(p.y + 0.5), fast_floor(p.z + 0.5)};
   for (int a = 0; a < 3; a++)
     if (!(c[a] >= 0 && c[a] < (double)dims[a]))
       return -1;

@@ -81,7 +81,7 @@ static deface_status label_on_grid(const work_grid *g, const deface_volume *labe
         if (r.x < blo.x || r.x > bhi.x || r.y < blo.y || r.y > bhi.y || r.z < blo.z || r.z > bhi.z)
           continue;
         vec3 p = affine_apply(inv, r);
-        double c[3] = {floor(p.x + 0.5), floor(p.y + 0.5), floor(p.z + 0.5)};
+        double c[3] = {fast_floor(p.x + 0.5), fast_floor(p.y + 0.5), fast_floor(p.z + 0.5)};
         int inside = 1;
         for (int a = 0; a < 3; a++)
           inside &= c[a] >= 0 && c[a] < (double)dims[a];

@@ -16,13 +16,6 @@ vec3 v3_unit(vec3 a)
   return n > 0 ? v3_scale(a, 1.0 / n) : a;
 }
 
-vec3 affine_apply(const double m[4][4], vec3 p)
-{
-  return v3(m[0][0] * p.x + m[0][1] * p.y + m[0][2] * p.z + m[0][3],
-            m[1][0] * p.x + m[1][1] * p.y + m[1][2] * p.z + m[1][3],
-            m[2][0] * p.x + m[2][1] * p.y + m[2][2] * p.z + m[2][3]);
-}
-
 int affine_invert(const double m[4][4], double inv[4][4])
 {
   double a = m[0][0], b = m[0][1], c = m[0][2];
@@ -48,7 +41,7 @@ int grid_nearest_cell(vec3 origin, double step, const size_t n[3], vec3 p, size_
 {
   double f[3] = {(p.x - origin.x) / step, (p.y - origin.y) / step, (p.z - origin.z) / step};
   for (int a = 0; a < 3; a++) {
-    double r = floor(f[a] + 0.5);
+    double r = fast_floor(f[a] + 0.5);
     if (!(r >= 0 && r < (double)n[a]))
       return 0;
     c[a] = (size_t)r;

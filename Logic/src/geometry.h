@@ -45,8 +45,28 @@ vec3 v3_unit(vec3 a);
  * a point into c; 0 when the point lies outside the grid. */
 int grid_nearest_cell(vec3 origin, double step, const size_t n[3], vec3 p, size_t c[3]);
 
-/** Applies an affine 4x4 (row-major) to a point. */
-vec3 affine_apply(const double m[4][4], vec3 p);
+/** Applies an affine 4x4 (row-major) to a point (inline: the per-voxel loops
+ * call it millions of times a run). */
+static inline vec3 affine_apply(const double m[4][4], vec3 p)
+{
+  return v3(m[0][0] * p.x + m[0][1] * p.y + m[0][2] * p.z + m[0][3],
+            m[1][0] * p.x + m[1][1] * p.y + m[1][2] * p.z + m[1][3],
+            m[2][0] * p.x + m[2][1] * p.y + m[2][2] * p.z + m[2][3]);
+}
+
+/** floor(x), exactly (the sign of a zero too), without the library call that
+ * x86-64's baseline instruction set needs for it: truncation to an integer,
+ * one less for a negative non-integer. From 2^52 up every double is an
+ * integer, and infinities and NaN are their own floor. */
+static inline double fast_floor(double x)
+{
+  if (!(x > -4503599627370496.0 && x < 4503599627370496.0))
+    return x;
+  double t = (double)(long long)x;
+  if (t > x)
+    return t - 1.0;
+  return t == 0 ? x * 0.0 : t; /* floor(-0.0) is -0.0; floor(-0.5) never reaches here */
+}
 /** Inverts an affine 4x4; returns -1 if singular. */
 int affine_invert(const double m[4][4], double inv[4][4]);
 

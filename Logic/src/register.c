@@ -413,7 +413,7 @@ static measure evaluate(const reg_context *ctx, int l, const double a[4][4])
     double fx = m[0][0] * p->x + m[0][1] * p->y + m[0][2] * p->z + b[0];
     double fy = m[1][0] * p->x + m[1][1] * p->y + m[1][2] * p->z + b[1];
     double fz = m[2][0] * p->x + m[2][1] * p->y + m[2][2] * p->z + b[2];
-    double flx = floor(fx), fly = floor(fy), flz = floor(fz);
+    double flx = fast_floor(fx), fly = fast_floor(fy), flz = fast_floor(fz);
     long ix = (long)flx, iy = (long)fly, iz = (long)flz;
     if (ix < 0 || iy < 0 || iz < 0 || ix + 1 >= nx || iy + 1 >= ny || iz + 1 >= nz)
       continue;

@@ -53,7 +53,7 @@ static int sample(const source *in, vec3 p, float *out)
     if (c[a] < -0.5 || c[a] > lim + 0.5)
       return 0;
     double x = c[a] < 0 ? 0 : c[a] > lim ? lim : c[a];
-    double fl = floor(x);
+    double fl = fast_floor(x);
     i0[a] = (size_t)fl;
     i1[a] = i0[a] + 1 < dims[a] ? i0[a] + 1 : i0[a];
     w[a] = x - fl;
