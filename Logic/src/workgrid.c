@@ -42,22 +42,41 @@ typedef struct source {
   double slope, inter;
 } source;
 
+/* One axis of a sample at voxel coordinate c: the two neighbours and the
+ * weight of the upper one; 0 when c lies over half a voxel outside. */
+static int axis_at(double c, size_t dim, size_t *i0, size_t *i1, double *w)
+{
+  double lim = (double)dim - 1;
+  if (c < -0.5 || c > lim + 0.5)
+    return 0;
+  double x = c < 0 ? 0 : c > lim ? lim : c;
+  double fl = fast_floor(x);
+  *i0 = (size_t)fl;
+  *i1 = *i0 + 1 < dim ? *i0 + 1 : *i0;
+  *w = x - fl;
+  return 1;
+}
+
+/* The trilinear sum of the corners given per axis, scaled to a real value. */
+static float sum_corners(const source *in, const size_t i0[3], const size_t i1[3],
+                         const double w[3]);
+
 static int sample(const source *in, vec3 p, float *out)
 {
-  const size_t *dims = in->dims;
   double c[3] = {p.x, p.y, p.z};
   size_t i0[3], i1[3];
   double w[3];
-  for (int a = 0; a < 3; a++) {
-    double lim = (double)dims[a] - 1;
-    if (c[a] < -0.5 || c[a] > lim + 0.5)
+  for (int a = 0; a < 3; a++)
+    if (!axis_at(c[a], in->dims[a], &i0[a], &i1[a], &w[a]))
       return 0;
-    double x = c[a] < 0 ? 0 : c[a] > lim ? lim : c[a];
-    double fl = fast_floor(x);
-    i0[a] = (size_t)fl;
-    i1[a] = i0[a] + 1 < dims[a] ? i0[a] + 1 : i0[a];
-    w[a] = x - fl;
-  }
+  *out = sum_corners(in, i0, i1, w);
+  return 1;
+}
+
+static float sum_corners(const source *in, const size_t i0[3], const size_t i1[3],
+                         const double w[3])
+{
+  const size_t *dims = in->dims;
   size_t at[8];
   double wt[8];
   for (int corner = 0; corner < 8; corner++) {
@@ -107,8 +126,7 @@ static int sample(const source *in, vec3 p, float *out)
 #undef SUM_CORNERS
   /* Scaling is linear: applied once to the interpolated stored value. */
   acc = in->slope * acc + in->inter;
-  *out = isfinite(acc) ? (float)acc : 0.0f; /* NaN voxels count as air */
-  return 1;
+  return isfinite(acc) ? (float)acc : 0.0f; /* NaN voxels count as air */
 }
 
 void work_grid_fov(const deface_volume *input, vec3 *lo, vec3 *hi)
@@ -164,6 +182,9 @@ deface_status work_grid_build_box(const deface_volume *input, vec3 lo, vec3 hi, 
   deface_volume_scaling(input, &src.slope, &src.inter);
   if (src.slope == 0)
     src.slope = 1;
+  /* Voxel y and z stay constant along a grid row when the input's axes
+   * hold RAS x to its first axis (no rotation of that axis): most scans. */
+  int rows_along_x = inv[1][0] == 0 && inv[2][0] == 0;
   grid->value = deface__alloc_large(count * sizeof *grid->value, 1);
   grid->inside = deface__alloc_large(count, 1);
   if (!grid->value || !grid->inside) {
@@ -175,7 +196,28 @@ deface_status work_grid_build_box(const deface_volume *input, vec3 lo, vec3 hi, 
       work_grid_free(grid);
       return deface__fail(err, DEFACE_E_CANCELLED, "cancelled");
     }
-    for (size_t j = 0; j < grid->n[1]; j++)
+    for (size_t j = 0; j < grid->n[1]; j++) {
+      if (rows_along_x) {
+        /* Along a row only the voxel x coordinate moves: y and z are set
+         * up once (the same sums; a term 0 * x could only change the sign
+         * of a zero, which no weight or index sees). */
+        vec3 p = affine_apply(inv, wg_ras(grid, 0, j, k));
+        size_t i0[3], i1[3];
+        double w[3];
+        if (!axis_at(p.y, dims[1], &i0[1], &i1[1], &w[1]) ||
+            !axis_at(p.z, dims[2], &i0[2], &i1[2], &w[2]))
+          continue;
+        for (size_t i = 0; i < grid->n[0]; i++) {
+          vec3 r = wg_ras(grid, i, j, k);
+          double x = inv[0][0] * r.x + inv[0][1] * r.y + inv[0][2] * r.z + inv[0][3];
+          if (!axis_at(x, dims[0], &i0[0], &i1[0], &w[0]))
+            continue;
+          size_t idx = wg_index(grid, i, j, k);
+          grid->value[idx] = sum_corners(&src, i0, i1, w);
+          grid->inside[idx] = 1;
+        }
+        continue;
+      }
       for (size_t i = 0; i < grid->n[0]; i++) {
         size_t idx = wg_index(grid, i, j, k);
         float v;
@@ -184,6 +226,7 @@ deface_status work_grid_build_box(const deface_volume *input, vec3 lo, vec3 hi, 
           grid->inside[idx] = 1;
         }
       }
+    }
   }
   return DEFACE_OK;
 }
