@@ -25,7 +25,8 @@
 deface_status grid_percentiles(const work_grid *g, const uint8_t *mask, const double *pct,
                                double *out, int count, char *err)
 {
-  /* One subsample of at most ~200k values, sorted once: percentiles need no more. */
+  /* One subsample of at most ~200k values: percentiles need no more, and
+   * each is selected, not sorted for. */
   size_t n = 0, stride = g->count / 200000 + 1;
   float *buf = malloc((g->count / stride + 1) * sizeof *buf);
   if (!buf)
@@ -33,11 +34,9 @@ deface_status grid_percentiles(const work_grid *g, const uint8_t *mask, const do
   for (size_t i = 0; i < g->count; i += stride)
     if (g->inside[i] && (!mask || mask[i]))
       buf[n++] = g->value[i];
-  if (n > 0)
-    qsort(buf, n, sizeof *buf, wg_cmp_float);
   for (int q = 0; q < count; q++) {
     size_t at = n ? (size_t)(pct[q] / 100.0 * (double)(n - 1) + 0.5) : 0;
-    out[q] = n ? buf[at < n ? at : n - 1] : NAN;
+    out[q] = n ? wg_select(buf, n, at < n ? at : n - 1) : NAN;
   }
   free(buf);
   return DEFACE_OK;

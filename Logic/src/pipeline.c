@@ -52,12 +52,10 @@ static deface_status air_spread(const work_grid *g, const uint8_t *near_head, do
     if (g->inside[i] && !near_head[i])
       v[n++] = g->value[i];
   if (n >= 100) {
-    qsort(v, n, sizeof *v, wg_cmp_float);
-    float median = v[n / 2];
+    float median = wg_select(v, n, n / 2);
     for (size_t i = 0; i < n; i++)
       v[i] = fabsf(v[i] - median);
-    qsort(v, n, sizeof *v, wg_cmp_float);
-    *spread = 1.4826 * v[n / 2];
+    *spread = 1.4826 * wg_select(v, n, n / 2);
   }
   free(v);
   return DEFACE_OK;

@@ -134,12 +134,6 @@ static void start_transform(double pitch_deg, double scale, vec3 from, vec3 to, 
 
 /* ---- the input's pyramid ---- */
 
-static int cmp_float(const void *a, const void *b)
-{
-  float x = *(const float *)a, y = *(const float *)b;
-  return (x > y) - (x < y);
-}
-
 /* Rank bins: 0 at or below the air/tissue threshold, then BINS-1 quantiles of
  * the head's tissue values. */
 static uint8_t bin_of(float v, float threshold, const float *edges)
@@ -164,10 +158,21 @@ static deface_status tissue_edges(const float *value, const uint8_t *mask, size_
   for (size_t i = 0; i < count; i += stride)
     if (mask[i] && value[i] > threshold)
       buf[n++] = value[i];
-  if (n > 0)
-    qsort(buf, n, sizeof *buf, cmp_float);
-  for (int b = 0; b < BINS - 2; b++)
-    edges[b] = n ? buf[(size_t)((double)(b + 1) / (BINS - 1) * (double)(n - 1))] : threshold;
+  /* The quantiles selected in rising order, each from what lies above the
+   * last one. */
+  size_t from = 0;
+  for (int b = 0; b < BINS - 2; b++) {
+    if (n == 0) {
+      edges[b] = threshold;
+      continue;
+    }
+    size_t at = (size_t)((double)(b + 1) / (BINS - 1) * (double)(n - 1));
+    if (at >= from) { /* not the same index as the last edge's */
+      wg_select(buf + from, n - from, at - from);
+      from = at + 1;
+    }
+    edges[b] = buf[at];
+  }
   free(buf);
   return DEFACE_OK;
 }

@@ -18,10 +18,44 @@ void work_grid_free(work_grid *grid)
   memset(grid, 0, sizeof *grid);
 }
 
-int wg_cmp_float(const void *a, const void *b)
+float wg_select(float *v, size_t n, size_t k)
 {
-  float x = *(const float *)a, y = *(const float *)b;
-  return (x > y) - (x < y);
+  /* Quickselect: Hoare's partition around the median of three, then on into
+   * the side that holds k; a run of equal values splits in the middle. */
+  long lo = 0, hi = (long)n - 1, want = (long)k;
+  while (hi > lo) {
+    long mid = lo + (hi - lo) / 2;
+    float t;
+#define SWAP(a, b) (t = v[a], v[a] = v[b], v[b] = t)
+    if (v[mid] < v[lo])
+      SWAP(mid, lo);
+    if (v[hi] < v[lo])
+      SWAP(hi, lo);
+    if (v[hi] < v[mid])
+      SWAP(hi, mid);
+    float pivot = v[mid];
+    long i = lo, j = hi;
+    while (i <= j) { /* v[lo] <= pivot <= v[hi] keep both scans inside */
+      while (v[i] < pivot)
+        i++;
+      while (v[j] > pivot)
+        j--;
+      if (i <= j) {
+        SWAP(i, j);
+        i++;
+        j--;
+      }
+    }
+#undef SWAP
+    /* Now v[lo..j] <= pivot <= v[i..hi], and v[j+1..i-1] == pivot. */
+    if (want <= j)
+      hi = j;
+    else if (want >= i)
+      lo = i;
+    else
+      break;
+  }
+  return v[k];
 }
 
 long wg_nearest(const work_grid *g, vec3 ras)

@@ -62,8 +62,10 @@ static inline vec3 wg_ras_of_index(const work_grid *g, size_t idx)
   wg_coords(g, idx, &i, &j, &k);
   return wg_ras(g, i, j, k);
 }
-/** qsort comparison of floats (ascending). */
-int wg_cmp_float(const void *a, const void *b);
+/** The k-th smallest of v[0..n) (k < n, no NaN), the value v[k] would hold
+ * sorted, in O(n): v is reordered so that nothing before v[k] is larger and
+ * nothing after it smaller. */
+float wg_select(float *v, size_t n, size_t k);
 /** Nearest grid voxel of a RAS point, or -1 when outside the grid. */
 long wg_nearest(const work_grid *g, vec3 ras);
 

@@ -1,5 +1,5 @@
 # Unit tests of the core (Logic/src). Included from Testing/CMakeLists.txt.
-foreach(name volume morphology pipeline fill facemask eyes)
+foreach(name volume morphology pipeline fill facemask eyes select)
   add_executable(test_${name} ${CMAKE_CURRENT_LIST_DIR}/test_${name}.c)
   target_include_directories(test_${name} PRIVATE ${CMAKE_CURRENT_LIST_DIR}
                                                   ${PROJECT_SOURCE_DIR}/Logic/src)
