@@ -36,15 +36,3 @@ int affine_invert(const double m[4][4], double inv[4][4])
   inv[3][3] = 1;
   return 0;
 }
-
-int grid_nearest_cell(vec3 origin, double step, const size_t n[3], vec3 p, size_t c[3])
-{
-  double f[3] = {(p.x - origin.x) / step, (p.y - origin.y) / step, (p.z - origin.z) / step};
-  for (int a = 0; a < 3; a++) {
-    double r = fast_floor(f[a] + 0.5);
-    if (!(r >= 0 && r < (double)n[a]))
-      return 0;
-    c[a] = (size_t)r;
-  }
-  return 1;
-}

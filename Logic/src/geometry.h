@@ -41,10 +41,6 @@ double v3_norm(vec3 a);
 /** a / |a|; the zero vector stays zero. */
 vec3 v3_unit(vec3 a);
 
-/** The cell of an axis-aligned grid (origin, step, n cells per axis) nearest to
- * a point into c; 0 when the point lies outside the grid. */
-int grid_nearest_cell(vec3 origin, double step, const size_t n[3], vec3 p, size_t c[3]);
-
 /** Applies an affine 4x4 (row-major) to a point (inline: the per-voxel loops
  * call it millions of times a run). */
 static inline vec3 affine_apply(const double m[4][4], vec3 p)
@@ -69,5 +65,21 @@ static inline double fast_floor(double x)
 }
 /** Inverts an affine 4x4; returns -1 if singular. */
 int affine_invert(const double m[4][4], double inv[4][4]);
+
+/** The cell of an axis-aligned grid (origin, step, n cells per axis) nearest to
+ * a point into c; 0 when the point lies outside the grid. (Inline: the face
+ * mask asks it for every voxel near the face.) */
+static inline int grid_nearest_cell(vec3 origin, double step, const size_t n[3], vec3 p,
+                                    size_t c[3])
+{
+  double f[3] = {(p.x - origin.x) / step, (p.y - origin.y) / step, (p.z - origin.z) / step};
+  for (int a = 0; a < 3; a++) {
+    double r = fast_floor(f[a] + 0.5);
+    if (!(r >= 0 && r < (double)n[a]))
+      return 0;
+    c[a] = (size_t)r;
+  }
+  return 1;
+}
 
 #endif

@@ -58,14 +58,6 @@ float wg_select(float *v, size_t n, size_t k)
   return v[k];
 }
 
-long wg_nearest(const work_grid *g, vec3 ras)
-{
-  size_t c[3];
-  if (!grid_nearest_cell(g->origin, g->step, g->n, ras, c))
-    return -1;
-  return (long)wg_index(g, c[0], c[1], c[2]);
-}
-
 /* Trilinear sample of the first time point at continuous voxel coordinates;
  * returns 0 when the point lies outside the voxel centres' hull (with half a
  * voxel of tolerance, clamped), so the grid's edge follows the real FOV. */

@@ -67,7 +67,13 @@ static inline vec3 wg_ras_of_index(const work_grid *g, size_t idx)
  * nothing after it smaller. */
 float wg_select(float *v, size_t n, size_t k);
 /** Nearest grid voxel of a RAS point, or -1 when outside the grid. */
-long wg_nearest(const work_grid *g, vec3 ras);
+static inline long wg_nearest(const work_grid *g, vec3 ras)
+{
+  size_t c[3];
+  if (!grid_nearest_cell(g->origin, g->step, g->n, ras, c))
+    return -1;
+  return (long)wg_index(g, c[0], c[1], c[2]);
+}
 
 /* Morphology on grid masks (morphology.c). Distances in mm. */
 /** Squared distance (mm^2) from every voxel to the nearest voxel where mask != 0;
