@@ -137,16 +137,12 @@ done:
  * larger elsewhere: the same mask as thresholding the full transform, at a
  * fraction of its cost, and each pass runs along contiguous x rows. Values
  * saturate at 255, above any r2 of the radii used here (checked). */
-static deface_status ball_dilate(const work_grid *g, uint8_t *mask, double r_vox, char *err)
+static deface_status ball_dilate(const size_t dims[3], uint8_t *mask, double r_vox, char *err)
 {
-  size_t nx = g->n[0], ny = g->n[1], nz = g->n[2];
+  size_t nx = dims[0], ny = dims[1], nz = dims[2], count = nx * ny * nz;
   int R = (int)floor(r_vox);
   double r2 = r_vox * r_vox;
-  if (R < 1) /* nothing within reach but the voxel itself */
-    return DEFACE_OK;
-  if (3.0 * R * R >= 255.0)
-    return deface__fail(err, DEFACE_E_INTERNAL, "dilation radius of %.1f voxels too large", r_vox);
-  uint8_t *a = deface__alloc_large(g->count, 0), *b = deface__alloc_large(g->count, 0);
+  uint8_t *a = deface__alloc_large(count, 0), *b = deface__alloc_large(count, 0);
   if (!a || !b) {
     free(a);
     free(b);
@@ -203,16 +199,88 @@ static deface_status ball_dilate(const work_grid *g, uint8_t *mask, double r_vox
   /* The squared distances are whole numbers: compare with r2's integer part
    * (a hair above, so that a radius of exactly 3 voxels keeps 9). */
   uint8_t limit = (uint8_t)floor(r2 + 1e-9);
-  for (size_t i = 0; i < g->count; i++)
+  for (size_t i = 0; i < count; i++)
     mask[i] = src[i] <= limit;
   free(a);
   free(b);
   return DEFACE_OK;
 }
 
+/* The box of the mask's set voxels, widened by `grow` voxels within the
+ * grid; 0 when no voxel is set. */
+static int mask_box(const work_grid *g, const uint8_t *mask, size_t grow, size_t lo[3],
+                    size_t hi[3])
+{
+  int any = 0;
+  for (size_t k = 0; k < g->n[2]; k++)
+    for (size_t j = 0; j < g->n[1]; j++) {
+      const uint8_t *row = mask + wg_index(g, 0, j, k);
+      size_t first = 0;
+      while (first < g->n[0] && !row[first])
+        first++;
+      if (first == g->n[0])
+        continue;
+      size_t last = g->n[0] - 1;
+      while (!row[last])
+        last--;
+      size_t at[3] = {first, j, k}, to[3] = {last, j, k};
+      for (int a = 0; a < 3; a++) {
+        lo[a] = any && lo[a] < at[a] ? lo[a] : at[a];
+        hi[a] = any && hi[a] > to[a] ? hi[a] : to[a];
+      }
+      any = 1;
+    }
+  for (int a = 0; any && a < 3; a++) {
+    lo[a] = lo[a] > grow ? lo[a] - grow : 0;
+    hi[a] = hi[a] + grow < g->n[a] ? hi[a] + grow : g->n[a] - 1;
+  }
+  return any;
+}
+
+/* Dilates the mask (0/1 bytes), or with `erode` its complement (so
+ * eroding it), by r_vox voxels. Nothing outside the set voxels' box widened
+ * by the radius can change or matter, so the passes run on that box only:
+ * a dilation reaches no further; an erosion clears only set voxels, and
+ * the unset voxels that clear them lie within the radius of them. */
+static deface_status dilate_in_box(const work_grid *g, uint8_t *mask, double r_vox, int erode,
+                                   char *err)
+{
+  size_t lo[3], hi[3], n[3];
+  int R = (int)floor(r_vox);
+  if (R < 1) /* nothing within reach but the voxel itself */
+    return DEFACE_OK;
+  if (3.0 * R * R >= 255.0)
+    return deface__fail(err, DEFACE_E_INTERNAL, "dilation radius of %.1f voxels too large", r_vox);
+  if (!mask_box(g, mask, (size_t)R, lo, hi))
+    return DEFACE_OK; /* an empty mask stays empty either way */
+  for (int a = 0; a < 3; a++)
+    n[a] = hi[a] - lo[a] + 1;
+  uint8_t *box = deface__alloc_large(n[0] * n[1] * n[2], 0);
+  if (!box)
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for morphology");
+  for (size_t k = 0; k < n[2]; k++)
+    for (size_t j = 0; j < n[1]; j++) {
+      const uint8_t *from = mask + wg_index(g, lo[0], lo[1] + j, lo[2] + k);
+      uint8_t *to = box + n[0] * (j + n[1] * k);
+      for (size_t i = 0; i < n[0]; i++)
+        to[i] = erode ? !from[i] : from[i];
+    }
+  deface_status st = ball_dilate(n, box, r_vox, err);
+  if (st == DEFACE_OK)
+    for (size_t k = 0; k < n[2]; k++)
+      for (size_t j = 0; j < n[1]; j++) {
+        uint8_t *to = mask + wg_index(g, lo[0], lo[1] + j, lo[2] + k);
+        const uint8_t *from = box + n[0] * (j + n[1] * k);
+        for (size_t i = 0; i < n[0]; i++)
+          to[i] = erode ? !from[i] : from[i];
+      }
+  free(box);
+  return st;
+}
+
 deface_status wg_dilate(const work_grid *g, uint8_t *mask, double r_mm, char *err)
 {
-  return ball_dilate(g, mask, r_mm / g->step, err);
+  return dilate_in_box(g, mask, r_mm / g->step, 0, err);
 }
 
 /* Erosion is the dilation of the complement: a voxel stays when no voxel
@@ -220,12 +288,7 @@ deface_status wg_dilate(const work_grid *g, uint8_t *mask, double r_mm, char *er
  * count, as in the distance transform). */
 deface_status wg_erode(const work_grid *g, uint8_t *mask, double r_mm, char *err)
 {
-  for (size_t i = 0; i < g->count; i++)
-    mask[i] = !mask[i];
-  deface_status st = ball_dilate(g, mask, r_mm / g->step, err);
-  for (size_t i = 0; i < g->count; i++)
-    mask[i] = !mask[i];
-  return st;
+  return dilate_in_box(g, mask, r_mm / g->step, 1, err);
 }
 
 /* Breadth-first flood from the seeds already marked in `seen` through voxels

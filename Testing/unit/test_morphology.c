@@ -83,10 +83,12 @@ static void test_dilate_erode_fill(void)
   free(mask);
 }
 
-/* Dilation and erosion by a ball work within the radius only; on random
- * masks, in anisotropic-sized grids and at radii that are and are not whole
- * voxels, they must give exactly what thresholding the full distance
- * transform (checked against brute force above) gives. */
+/* Dilation and erosion by a ball work within the radius only, and only in
+ * the box of the set voxels widened by it; on random masks, spread over the
+ * grid or confined to a corner of it, in anisotropic-sized grids and at
+ * radii that are and are not whole voxels, they must give exactly what
+ * thresholding the full distance transform (checked against brute force
+ * above) gives. */
 static void test_ball_matches_distance(void)
 {
   const double radii_mm[] = {6.0, 8.0, 5.0, 2.0, 9.5};
@@ -97,10 +99,15 @@ static void test_ball_matches_distance(void)
     work_grid g = grid_of(23 + (size_t)c, 17, 19 - (size_t)c, steps[c]);
     uint8_t *mask = malloc(g.count), *ours = malloc(g.count), *ref = malloc(g.count);
     float *d = malloc(g.count * sizeof *d);
-    for (int erode = 0; erode < 2; erode++) {
+    for (int run = 0; run < 4; run++) {
+      int erode = run & 1, confined = run >> 1;
       for (size_t i = 0; i < g.count; i++) {
         seed = seed * 1103515245u + 12345u;
-        mask[i] = ((seed >> 16) % 1000) < (erode ? 997u : 3u);
+        size_t x, y, z;
+        wg_coords(&g, i, &x, &y, &z);
+        int in_corner = x >= 2 && x < 20 && y >= 4 && z < 12; /* touches two faces */
+        mask[i] = (!confined || in_corner) &&
+                  ((seed >> 16) % 1000) < (erode ? 997u : confined ? 30u : 3u);
       }
       memcpy(ours, mask, g.count);
       CHECK((erode ? wg_erode : wg_dilate)(&g, ours, radii_mm[c], NULL) == DEFACE_OK);
