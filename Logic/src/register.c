@@ -56,6 +56,9 @@ typedef struct level {
    * input's closed head mask, or OUTSIDE where it is not in view: one byte
    * per corner for the measure to load. */
   uint8_t *code;
+  /* 1 where the cell from this voxel to the next along every axis has all
+   * eight corners in view: one byte for the measure to test, not eight. */
+  uint8_t *cell_ok;
 } level;
 
 typedef struct sample_pt {
@@ -188,7 +191,8 @@ static deface_status level_build(const work_grid *g, const head_info *head, cons
   lv->origin = v3(g->origin.x + half, g->origin.y + half, g->origin.z + half);
   size_t count = lv->n[0] * lv->n[1] * lv->n[2];
   lv->code = deface__alloc_large(count, 0);
-  if (!lv->code)
+  lv->cell_ok = deface__alloc_large(count, 0);
+  if (!lv->code || !lv->cell_ok)
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
   size_t f = (size_t)factor, f3 = f * f * f;
   for (size_t k = 0; k < lv->n[2]; k++)
@@ -214,6 +218,16 @@ static deface_status level_build(const work_grid *g, const head_info *head, cons
                 ? (uint8_t)(bin_of((float)(sum / (double)in), (float)head->threshold, edges) |
                             (2 * hd > f3 ? HEAD_BIT : 0))
                 : OUTSIDE;
+      }
+  size_t sx = 1, sy = lv->n[0], sz = lv->n[0] * lv->n[1];
+  for (size_t k = 0; k < lv->n[2]; k++)
+    for (size_t j = 0; j < lv->n[1]; j++)
+      for (size_t i = 0; i < lv->n[0]; i++) {
+        size_t at = i + lv->n[0] * (j + lv->n[1] * k);
+        int ok = i + 1 < lv->n[0] && j + 1 < lv->n[1] && k + 1 < lv->n[2];
+        for (int q = 0; ok && q < 8; q++)
+          ok = lv->code[at + (q & 1 ? sx : 0) + (q & 2 ? sy : 0) + (q & 4 ? sz : 0)] != OUTSIDE;
+        lv->cell_ok[at] = (uint8_t)ok;
       }
   return DEFACE_OK;
 }
@@ -338,8 +352,10 @@ void register_context_free(reg_context *ctx)
   if (!ctx)
     return;
   for (int l = 0; l < LEVELS; l++) {
-    if (l == 0 || ctx->lv[l].code != ctx->lv[l - 1].code)
+    if (l == 0 || ctx->lv[l].code != ctx->lv[l - 1].code) {
       free(ctx->lv[l].code);
+      free(ctx->lv[l].cell_ok);
+    }
     free(ctx->pts[l]);
   }
   free(ctx);
@@ -423,13 +439,10 @@ static measure evaluate(const reg_context *ctx, int l, const double a[4][4])
     if (ix < 0 || iy < 0 || iz < 0 || ix + 1 >= nx || iy + 1 >= ny || iz + 1 >= nz)
       continue;
     size_t at = (size_t)ix * sx + (size_t)iy * sy + (size_t)iz * sz;
+    if (!lv->cell_ok[at])
+      continue;
     size_t corner[8] = {at,      at + sx,      at + sy,      at + sx + sy,
                         at + sz, at + sx + sz, at + sy + sz, at + sx + sy + sz};
-    int outside = 0;
-    for (int q = 0; q < 8; q++)
-      outside |= lv->code[corner[q]] == OUTSIDE;
-    if (outside)
-      continue;
     float wx = (float)(fx - flx), wy = (float)(fy - fly), wz = (float)(fz - flz);
     float w[8] = {(1 - wx) * (1 - wy) * (1 - wz),
                   wx * (1 - wy) * (1 - wz),
