@@ -168,10 +168,25 @@ static int faces_forward(const work_grid *g, const head_info *head, size_t i, si
 }
 
 /* Keeps the best EYE_MAX_CANDIDATES, at least EYE_CANDIDATE_SPACING_MM apart. */
+/* Whether two centres lie closer than the spacing: v3_norm(d) < spacing,
+ * with the square root taken only in the hair-thin band where the squared
+ * distance alone cannot tell (the scan asks this ~3 million times). */
+static int closer_than_spacing(vec3 a, vec3 b)
+{
+  const double s2 = EYE_CANDIDATE_SPACING_MM * EYE_CANDIDATE_SPACING_MM;
+  vec3 d = v3_sub(a, b);
+  double d2 = v3_dot(d, d);
+  if (d2 < s2 * (1 - 1e-9))
+    return 1;
+  if (d2 > s2 * (1 + 1e-9))
+    return 0;
+  return v3_norm(d) < EYE_CANDIDATE_SPACING_MM;
+}
+
 static void keep_candidate(candidate *list, size_t *n, const candidate *c)
 {
   for (size_t q = 0; q < *n; q++) {
-    if (v3_norm(v3_sub(list[q].ras, c->ras)) < EYE_CANDIDATE_SPACING_MM) {
+    if (closer_than_spacing(list[q].ras, c->ras)) {
       if (c->score > list[q].score)
         list[q] = *c;
       return;
@@ -370,16 +385,42 @@ static double fluid_tolerance(const head_info *head, const candidate *c, double 
 typedef struct leak_scratch {
   uint8_t *seen;
   int *queue;
+  double *dist; /* each cube voxel's distance from the centre, mm */
   size_t box;
+  size_t ring_total; /* cube voxels in the ring: the same for every candidate */
 } leak_scratch;
 
+static void leak_scratch_free(leak_scratch *w)
+{
+  free(w->seen);
+  free(w->queue);
+  free(w->dist);
+  memset(w, 0, sizeof *w);
+}
+
+/* The cube's distances and the ring's size are the grid's, not a
+ * candidate's: computed once here rather than at every candidate. */
 static int leak_scratch_init(const work_grid *g, leak_scratch *w)
 {
+  memset(w, 0, sizeof *w);
   int r = (int)ceil(EYE_LEAK_REACH_MM / g->step), side = 2 * r + 1;
   w->box = (size_t)side * (size_t)side * (size_t)side;
   w->seen = malloc(w->box);
   w->queue = malloc(w->box * sizeof *w->queue);
-  return w->seen && w->queue ? 0 : -1;
+  w->dist = malloc(w->box * sizeof *w->dist);
+  if (!w->seen || !w->queue || !w->dist) {
+    leak_scratch_free(w);
+    return -1;
+  }
+  for (int z = 0; z < side; z++)
+    for (int y = 0; y < side; y++)
+      for (int x = 0; x < side; x++) {
+        double dist =
+            g->step * sqrt((double)((x - r) * (x - r) + (y - r) * (y - r) + (z - r) * (z - r)));
+        w->dist[x + side * (y + side * z)] = dist;
+        w->ring_total += dist >= EYE_LEAK_RING_MM && dist <= EYE_LEAK_REACH_MM;
+      }
+  return 0;
 }
 
 static double globe_leak(const work_grid *g, const head_info *head, const candidate *c,
@@ -396,7 +437,7 @@ static double globe_leak(const work_grid *g, const head_info *head, const candid
   memset(seen, 0, w->box);
   size_t ci, cj, ck;
   wg_coords(g, (size_t)start, &ci, &cj, &ck);
-  size_t head_at = 0, tail = 0, reached = 0, ring_total = 0;
+  size_t head_at = 0, tail = 0, reached = 0;
   int centre = r + side * (r + side * r);
   seen[centre] = 1;
   queue[tail++] = centre;
@@ -410,8 +451,7 @@ static double globe_leak(const work_grid *g, const head_info *head, const candid
       if (nx < 0 || ny < 0 || nz < 0 || nx >= side || ny >= side || nz >= side)
         continue;
       int nq = nx + side * (ny + side * nz);
-      double dist =
-          g->step * sqrt((double)((nx - r) * (nx - r) + (ny - r) * (ny - r) + (nz - r) * (nz - r)));
+      double dist = w->dist[nq];
       long gi = (long)ci + nx - r, gj = (long)cj + ny - r, gk = (long)ck + nz - r;
       if (seen[nq] || dist > reach || gi < 0 || gj < 0 || gk < 0 || gi >= (long)g->n[0] ||
           gj >= (long)g->n[1] || gk >= (long)g->n[2])
@@ -424,14 +464,7 @@ static double globe_leak(const work_grid *g, const head_info *head, const candid
       reached += dist >= ring;
     }
   }
-  for (int z = 0; z < side; z++)
-    for (int y = 0; y < side; y++)
-      for (int x = 0; x < side; x++) {
-        double dist =
-            g->step * sqrt((double)((x - r) * (x - r) + (y - r) * (y - r) + (z - r) * (z - r)));
-        ring_total += dist >= ring && dist <= reach;
-      }
-  return ring_total ? (double)reached / (double)ring_total : 1;
+  return w->ring_total ? (double)reached / (double)w->ring_total : 1;
 }
 
 /* The best few pairs by appearance, each weighed by how symmetric the head
@@ -558,8 +591,6 @@ deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
   size_t kept = 0;
   leak_scratch scratch;
   if (leak_scratch_init(g, &scratch) != 0) {
-    free(scratch.seen);
-    free(scratch.queue);
     st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the eye search");
     goto done;
   }
@@ -569,8 +600,7 @@ deface_status eyes_find_pairs(const work_grid *g, const head_info *head,
       list[kept++] = list[q];
   }
   count = kept;
-  free(scratch.seen);
-  free(scratch.queue);
+  leak_scratch_free(&scratch);
   pair_choice ranked[EYE_TOP_PAIRS];
   size_t npairs = rank_pairs(g, head, list, count, range, ranked);
   for (size_t q = 0; q < npairs && q < EYES_MAX_PAIRS; q++) {
@@ -664,7 +694,6 @@ deface_status eyes_find_near(const work_grid *g, const head_info *head, vec3 rig
 done:
   free(inner.d);
   free(shell.d);
-  free(scratch.seen);
-  free(scratch.queue);
+  leak_scratch_free(&scratch);
   return st;
 }
