@@ -222,15 +222,7 @@ deface_status head_find(const work_grid *g, const head_levels *levels,
   if ((st = grid_percentiles(g, head->mask, &median, &head->tissue_level, 1, err)) != DEFACE_OK)
     goto done;
   /* Depth below the skin: distance to the nearest voxel outside the head. */
-  uint8_t *outside = deface__alloc_large(g->count, 0);
-  if (!outside) {
-    st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the head depth");
-    goto done;
-  }
-  for (size_t i = 0; i < g->count; i++)
-    outside[i] = !head->mask[i];
-  st = wg_distance_sq(g, outside, head->depth_sq, err);
-  free(outside);
+  st = wg_depth_sq(g, head->mask, head->depth_sq, err);
 done:
   if (st != DEFACE_OK)
     head_free(head);

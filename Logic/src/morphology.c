@@ -278,6 +278,50 @@ static deface_status dilate_in_box(const work_grid *g, uint8_t *mask, double r_v
   return st;
 }
 
+deface_status wg_depth_sq(const work_grid *g, const uint8_t *mask, float *out, char *err)
+{
+  /* Within the mask's box widened by a voxel: the widening holds only
+   * voxels outside the mask, and for a voxel in the box the nearest one
+   * outside it is never further than its projection onto that layer, so
+   * nothing beyond the box is needed (nor is any of it in the mask). */
+  size_t lo[3], hi[3];
+  memset(out, 0, g->count * sizeof *out); /* 0.0f: every voxel outside the mask */
+  if (!mask_box(g, mask, 1, lo, hi))
+    return DEFACE_OK;
+  work_grid box;
+  memset(&box, 0, sizeof box);
+  box.step = g->step;
+  box.count = 1;
+  for (int a = 0; a < 3; a++) {
+    box.n[a] = hi[a] - lo[a] + 1;
+    box.count *= box.n[a];
+  }
+  uint8_t *outside = deface__alloc_large(box.count, 0);
+  float *d = deface__alloc_large(box.count * sizeof *d, 0);
+  deface_status st = DEFACE_OK;
+  if (!outside || !d) {
+    st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the head depth");
+    goto done;
+  }
+  for (size_t k = 0; k < box.n[2]; k++)
+    for (size_t j = 0; j < box.n[1]; j++) {
+      const uint8_t *from = mask + wg_index(g, lo[0], lo[1] + j, lo[2] + k);
+      uint8_t *to = outside + wg_index(&box, 0, j, k);
+      for (size_t i = 0; i < box.n[0]; i++)
+        to[i] = !from[i];
+    }
+  if ((st = wg_distance_sq(&box, outside, d, err)) != DEFACE_OK)
+    goto done;
+  for (size_t k = 0; k < box.n[2]; k++)
+    for (size_t j = 0; j < box.n[1]; j++)
+      memcpy(out + wg_index(g, lo[0], lo[1] + j, lo[2] + k), d + wg_index(&box, 0, j, k),
+             box.n[0] * sizeof *d);
+done:
+  free(outside);
+  free(d);
+  return st;
+}
+
 deface_status wg_dilate(const work_grid *g, uint8_t *mask, double r_mm, char *err)
 {
   return dilate_in_box(g, mask, r_mm / g->step, 0, err);

@@ -79,6 +79,11 @@ static inline long wg_nearest(const work_grid *g, vec3 ras)
 /** Squared distance (mm^2) from every voxel to the nearest voxel where mask != 0;
  * a huge value when the mask is empty. out has g->count floats. */
 deface_status wg_distance_sq(const work_grid *g, const uint8_t *mask, float *out, char *err);
+/** Squared depth (mm^2) of every voxel of `mask` below its surface: the
+ * squared distance to the nearest voxel outside it (voxels beyond the grid
+ * do not count), 0 outside the mask; wg_distance_sq of the complement, worked
+ * out over the mask's box only. */
+deface_status wg_depth_sq(const work_grid *g, const uint8_t *mask, float *out, char *err);
 /** mask = voxels within r mm of mask (dilate) or farther than r from outside (erode). */
 deface_status wg_dilate(const work_grid *g, uint8_t *mask, double r_mm, char *err);
 deface_status wg_erode(const work_grid *g, uint8_t *mask, double r_mm, char *err);

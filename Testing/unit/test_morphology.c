@@ -106,8 +106,9 @@ static void test_ball_matches_distance(void)
         size_t x, y, z;
         wg_coords(&g, i, &x, &y, &z);
         int in_corner = x >= 2 && x < 20 && y >= 4 && z < 12; /* touches two faces */
-        mask[i] = (!confined || in_corner) &&
-                  ((seed >> 16) % 1000) < (erode ? 997u : confined ? 30u : 3u);
+        mask[i] = (!confined || in_corner) && ((seed >> 16) % 1000) < (erode      ? 997u
+                                                                       : confined ? 30u
+                                                                                  : 3u);
       }
       memcpy(ours, mask, g.count);
       CHECK((erode ? wg_erode : wg_dilate)(&g, ours, radii_mm[c], NULL) == DEFACE_OK);
@@ -130,9 +131,50 @@ static void test_ball_matches_distance(void)
   }
 }
 
+/* The head's depth over the mask's box equals the full transform of the
+ * complement: on a solid block inside the grid (its nearest outside voxels
+ * all lie beyond its box), a ragged blob touching two faces, a ball with a
+ * hole, an empty and a full mask. */
+static void test_depth_matches_distance(void)
+{
+  work_grid g = grid_of(19, 23, 17, 2.0);
+  uint8_t *mask = malloc(g.count), *outside = malloc(g.count);
+  float *ours = malloc(g.count * sizeof *ours), *ref = malloc(g.count * sizeof *ref);
+  unsigned seed = 777;
+  for (int c = 0; c < 5; c++) {
+    check_context = c < 3 ? "depth vs distance" : c == 3 ? "depth, empty" : "depth, full";
+    size_t set = 0;
+    for (size_t i = 0; i < g.count; i++) {
+      size_t x, y, z;
+      wg_coords(&g, i, &x, &y, &z);
+      double dx = (double)x - (c == 1 ? 2.0 : 9.0), dy = (double)y - 11.0,
+             dz = (double)z - (c == 1 ? 15.0 : 8.0);
+      seed = seed * 1103515245u + 12345u;
+      int blob = dx * dx + dy * dy + dz * dz < 36.0 + (c == 1 ? (double)((seed >> 16) % 20) : 0);
+      int hole = c == 2 && dx * dx + dy * dy + dz * dz < 4.0;
+      int block = x >= 4 && x <= 14 && y >= 5 && y <= 18 && z >= 3 && z <= 12;
+      mask[i] = c == 0 ? block : c == 3 ? 0 : c == 4 ? 1 : blob && !hole;
+      outside[i] = !mask[i];
+      set += mask[i];
+    }
+    CHECK(wg_depth_sq(&g, mask, ours, NULL) == DEFACE_OK);
+    CHECK(wg_distance_sq(&g, outside, ref, NULL) == DEFACE_OK);
+    size_t wrong = 0;
+    for (size_t i = 0; i < g.count; i++)
+      wrong += memcmp(&ours[i], &ref[i], sizeof ours[i]) != 0;
+    CHECK(wrong == 0);
+    CHECK(c >= 3 || (set > 0 && set < g.count));
+  }
+  free(mask);
+  free(outside);
+  free(ours);
+  free(ref);
+}
+
 int main(void)
 {
   test_distance();
+  test_depth_matches_distance();
   test_dilate_erode_fill();
   test_ball_matches_distance();
   return check_report();
