@@ -414,7 +414,8 @@ deface_status wg_largest_component(const work_grid *g, uint8_t *mask, size_t *ke
   return DEFACE_OK;
 }
 
-deface_status wg_fill_holes(const work_grid *g, uint8_t *mask, char *err)
+/* Fills the holes of the mask over the whole of grid g. */
+static deface_status fill_holes_whole(const work_grid *g, uint8_t *mask, char *err)
 {
   size_t *queue = deface__alloc_large(g->count * sizeof *queue, 0);
   uint8_t *outside = deface__alloc_large(g->count, 1),
@@ -443,4 +444,38 @@ deface_status wg_fill_holes(const work_grid *g, uint8_t *mask, char *err)
   free(background);
   free(bits);
   return DEFACE_OK;
+}
+
+/* The holes over the mask's box widened by a voxel: that layer is all
+ * background, joined to the grid's border around the box, so what the
+ * border reaches inside the box is what the grid's border reaches, and the
+ * air beyond the box need not be flooded. */
+deface_status wg_fill_holes(const work_grid *g, uint8_t *mask, char *err)
+{
+  size_t lo[3], hi[3];
+  if (!mask_box(g, mask, 1, lo, hi))
+    return DEFACE_OK; /* no mask, no holes */
+  work_grid box;
+  memset(&box, 0, sizeof box);
+  box.step = g->step;
+  box.count = 1;
+  for (int a = 0; a < 3; a++) {
+    box.n[a] = hi[a] - lo[a] + 1;
+    box.count *= box.n[a];
+  }
+  uint8_t *part = deface__alloc_large(box.count, 0);
+  if (!part)
+    return deface__fail(err, DEFACE_E_NOMEM, "out of memory for hole filling");
+  for (size_t k = 0; k < box.n[2]; k++)
+    for (size_t j = 0; j < box.n[1]; j++)
+      memcpy(part + wg_index(&box, 0, j, k), mask + wg_index(g, lo[0], lo[1] + j, lo[2] + k),
+             box.n[0]);
+  deface_status st = fill_holes_whole(&box, part, err);
+  if (st == DEFACE_OK)
+    for (size_t k = 0; k < box.n[2]; k++)
+      for (size_t j = 0; j < box.n[1]; j++)
+        memcpy(mask + wg_index(g, lo[0], lo[1] + j, lo[2] + k), part + wg_index(&box, 0, j, k),
+               box.n[0]);
+  free(part);
+  return st;
 }

@@ -71,6 +71,16 @@ static void test_dilate_erode_fill(void)
         mask[wg_index(&g, i, j, k)] = i == 5 || i == 15 || j == 5 || j == 15 || k == 5 || k == 15;
   CHECK(wg_fill_holes(&g, mask, NULL) == DEFACE_OK);
   CHECK(mask[wg_index(&g, 10, 10, 10)] == 1 && mask[wg_index(&g, 2, 2, 2)] == 0);
+  /* The same box open at its top (the mask's own box ends there): a cup,
+   * whose inside is no hole. */
+  memset(mask, 0, g.count);
+  for (size_t k = 5; k <= 15; k++)
+    for (size_t j = 5; j <= 15; j++)
+      for (size_t i = 5; i <= 15; i++)
+        mask[wg_index(&g, i, j, k)] =
+            i == 5 || i == 15 || j == 5 || j == 15 || k == 5 || (k == 15 && (i == 6 || j == 6));
+  CHECK(wg_fill_holes(&g, mask, NULL) == DEFACE_OK);
+  CHECK(mask[wg_index(&g, 10, 10, 10)] == 0 && mask[wg_index(&g, 10, 10, 5)] == 1);
 
   check_context = "components";
   memset(mask, 0, g.count);
