@@ -219,16 +219,38 @@ static deface_status level_build(const work_grid *g, const head_info *head, cons
                             (2 * hd > f3 ? HEAD_BIT : 0))
                 : OUTSIDE;
       }
-  size_t sx = 1, sy = lv->n[0], sz = lv->n[0] * lv->n[1];
-  for (size_t k = 0; k < lv->n[2]; k++)
-    for (size_t j = 0; j < lv->n[1]; j++)
-      for (size_t i = 0; i < lv->n[0]; i++) {
-        size_t at = i + lv->n[0] * (j + lv->n[1] * k);
-        int ok = i + 1 < lv->n[0] && j + 1 < lv->n[1] && k + 1 < lv->n[2];
-        for (int q = 0; ok && q < 8; q++)
-          ok = lv->code[at + (q & 1 ? sx : 0) + (q & 2 ? sy : 0) + (q & 4 ? sz : 0)] != OUTSIDE;
-        lv->cell_ok[at] = (uint8_t)ok;
-      }
+  /* A cell is in view when its voxel and the next are, along x, then of
+   * those along y, then along z: three passes forward, each reading only
+   * what it has not yet overwritten. */
+  size_t nx = lv->n[0], ny = lv->n[1], nz = lv->n[2], plane = nx * ny;
+  uint8_t *ok = lv->cell_ok;
+  if (count == 0)
+    return DEFACE_OK;
+  for (size_t at = 0; at < count; at++)
+    ok[at] = lv->code[at] != OUTSIDE;
+  for (size_t row = 0; row < ny * nz; row++) {
+    uint8_t *r = ok + row * nx;
+    for (size_t i = 0; i + 1 < nx; i++)
+      r[i] &= r[i + 1];
+    r[nx - 1] = 0;
+  }
+  for (size_t k = 0; k < nz; k++)
+    for (size_t j = 0; j < ny; j++) {
+      uint8_t *r = ok + nx * (j + ny * k);
+      if (j + 1 == ny)
+        memset(r, 0, nx);
+      else
+        for (size_t i = 0; i < nx; i++)
+          r[i] &= r[i + nx];
+    }
+  for (size_t k = 0; k < nz; k++) {
+    uint8_t *p = ok + plane * k;
+    if (k + 1 == nz)
+      memset(p, 0, plane);
+    else
+      for (size_t i = 0; i < plane; i++)
+        p[i] &= p[i + plane];
+  }
   return DEFACE_OK;
 }
 
