@@ -195,7 +195,12 @@ static deface_status level_build(const work_grid *g, const head_info *head, cons
   if (!lv->code || !lv->cell_ok)
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for the template registration");
   size_t f = (size_t)factor, f3 = f * f * f;
-  for (size_t k = 0; k < lv->n[2]; k++)
+  /* At the grid's own step a block is one voxel: its value, in view or not. */
+  for (size_t at = 0; f == 1 && at < count; at++)
+    lv->code[at] = g->inside[at] ? (uint8_t)(bin_of(g->value[at], (float)head->threshold, edges) |
+                                             (head->mask[at] ? HEAD_BIT : 0))
+                                 : OUTSIDE;
+  for (size_t k = 0; f > 1 && k < lv->n[2]; k++)
     for (size_t j = 0; j < lv->n[1]; j++)
       for (size_t i = 0; i < lv->n[0]; i++) {
         double sum = 0;
