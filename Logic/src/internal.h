@@ -61,8 +61,11 @@ static inline double deface__stored_at(const void *data, deface_datatype type, s
   return 0;
 }
 
-/** The bounding box of a label's non-zero voxels (first time point), in
- * voxel indices, inclusive; 0 when it has none. Scans row by row. */
+/** The bounding box of the non-zero bytes of a dims[0] x dims[1] x dims[2]
+ * array (x fastest), in indices, inclusive; 0 when it has none. Scans row
+ * by row. */
+int deface__nonzero_extent(const uint8_t *data, const size_t dims[3], size_t lo[3], size_t hi[3]);
+/** The same for a label's first time point. */
 int deface__label_extent(const deface_volume *label, size_t lo[3], size_t hi[3]);
 
 /** The next run of unlabelled voxels at or after *start (lab[i] == 0 for

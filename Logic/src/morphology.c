@@ -207,34 +207,50 @@ static deface_status ball_dilate(const size_t dims[3], uint8_t *mask, double r_v
 }
 
 /* The box of the mask's set voxels, widened by `grow` voxels within the
- * grid; 0 when no voxel is set. */
+ * grid, as a grid of its own (`box`: its size and step); 0 when no voxel is
+ * set. */
 static int mask_box(const work_grid *g, const uint8_t *mask, size_t grow, size_t lo[3],
-                    size_t hi[3])
+                    size_t hi[3], work_grid *box)
 {
-  int any = 0;
-  for (size_t k = 0; k < g->n[2]; k++)
-    for (size_t j = 0; j < g->n[1]; j++) {
-      const uint8_t *row = mask + wg_index(g, 0, j, k);
-      size_t first = 0;
-      while (first < g->n[0] && !row[first])
-        first++;
-      if (first == g->n[0])
-        continue;
-      size_t last = g->n[0] - 1;
-      while (!row[last])
-        last--;
-      size_t at[3] = {first, j, k}, to[3] = {last, j, k};
-      for (int a = 0; a < 3; a++) {
-        lo[a] = any && lo[a] < at[a] ? lo[a] : at[a];
-        hi[a] = any && hi[a] > to[a] ? hi[a] : to[a];
-      }
-      any = 1;
-    }
-  for (int a = 0; any && a < 3; a++) {
+  if (!deface__nonzero_extent(mask, g->n, lo, hi))
+    return 0;
+  memset(box, 0, sizeof *box);
+  box->step = g->step;
+  box->count = 1;
+  for (int a = 0; a < 3; a++) {
     lo[a] = lo[a] > grow ? lo[a] - grow : 0;
     hi[a] = hi[a] + grow < g->n[a] ? hi[a] + grow : g->n[a] - 1;
+    box->n[a] = hi[a] - lo[a] + 1;
+    box->count *= box->n[a];
   }
-  return any;
+  return 1;
+}
+
+/* Copies the box at `lo` out of a grid-sized mask into a box-sized one,
+ * inverting each byte when `invert` is set ... */
+static void box_take(const work_grid *g, const work_grid *box, const size_t lo[3],
+                     const uint8_t *grid_mask, uint8_t *box_mask, int invert)
+{
+  for (size_t k = 0; k < box->n[2]; k++)
+    for (size_t j = 0; j < box->n[1]; j++) {
+      const uint8_t *from = grid_mask + wg_index(g, lo[0], lo[1] + j, lo[2] + k);
+      uint8_t *to = box_mask + wg_index(box, 0, j, k);
+      for (size_t i = 0; i < box->n[0]; i++)
+        to[i] = invert ? !from[i] : from[i];
+    }
+}
+
+/* ... and back. */
+static void box_put(const work_grid *g, const work_grid *box, const size_t lo[3],
+                    const uint8_t *box_mask, uint8_t *grid_mask, int invert)
+{
+  for (size_t k = 0; k < box->n[2]; k++)
+    for (size_t j = 0; j < box->n[1]; j++) {
+      const uint8_t *from = box_mask + wg_index(box, 0, j, k);
+      uint8_t *to = grid_mask + wg_index(g, lo[0], lo[1] + j, lo[2] + k);
+      for (size_t i = 0; i < box->n[0]; i++)
+        to[i] = invert ? !from[i] : from[i];
+    }
 }
 
 /* Dilates the mask (0/1 bytes), or with `erode` its complement (so
@@ -245,36 +261,23 @@ static int mask_box(const work_grid *g, const uint8_t *mask, size_t grow, size_t
 static deface_status dilate_in_box(const work_grid *g, uint8_t *mask, double r_vox, int erode,
                                    char *err)
 {
-  size_t lo[3], hi[3], n[3];
+  size_t lo[3], hi[3];
+  work_grid box;
   int R = (int)floor(r_vox);
   if (R < 1) /* nothing within reach but the voxel itself */
     return DEFACE_OK;
   if (3.0 * R * R >= 255.0)
     return deface__fail(err, DEFACE_E_INTERNAL, "dilation radius of %.1f voxels too large", r_vox);
-  if (!mask_box(g, mask, (size_t)R, lo, hi))
+  if (!mask_box(g, mask, (size_t)R, lo, hi, &box))
     return DEFACE_OK; /* an empty mask stays empty either way */
-  for (int a = 0; a < 3; a++)
-    n[a] = hi[a] - lo[a] + 1;
-  uint8_t *box = deface__alloc_large(n[0] * n[1] * n[2], 0);
-  if (!box)
+  uint8_t *part = deface__alloc_large(box.count, 0);
+  if (!part)
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for morphology");
-  for (size_t k = 0; k < n[2]; k++)
-    for (size_t j = 0; j < n[1]; j++) {
-      const uint8_t *from = mask + wg_index(g, lo[0], lo[1] + j, lo[2] + k);
-      uint8_t *to = box + n[0] * (j + n[1] * k);
-      for (size_t i = 0; i < n[0]; i++)
-        to[i] = erode ? !from[i] : from[i];
-    }
-  deface_status st = ball_dilate(n, box, r_vox, err);
+  box_take(g, &box, lo, mask, part, erode);
+  deface_status st = ball_dilate(box.n, part, r_vox, err);
   if (st == DEFACE_OK)
-    for (size_t k = 0; k < n[2]; k++)
-      for (size_t j = 0; j < n[1]; j++) {
-        uint8_t *to = mask + wg_index(g, lo[0], lo[1] + j, lo[2] + k);
-        const uint8_t *from = box + n[0] * (j + n[1] * k);
-        for (size_t i = 0; i < n[0]; i++)
-          to[i] = erode ? !from[i] : from[i];
-      }
-  free(box);
+    box_put(g, &box, lo, part, mask, erode);
+  free(part);
   return st;
 }
 
@@ -285,17 +288,10 @@ deface_status wg_depth_sq(const work_grid *g, const uint8_t *mask, float *out, c
    * outside it is never further than its projection onto that layer, so
    * nothing beyond the box is needed (nor is any of it in the mask). */
   size_t lo[3], hi[3];
-  memset(out, 0, g->count * sizeof *out); /* 0.0f: every voxel outside the mask */
-  if (!mask_box(g, mask, 1, lo, hi))
-    return DEFACE_OK;
   work_grid box;
-  memset(&box, 0, sizeof box);
-  box.step = g->step;
-  box.count = 1;
-  for (int a = 0; a < 3; a++) {
-    box.n[a] = hi[a] - lo[a] + 1;
-    box.count *= box.n[a];
-  }
+  memset(out, 0, g->count * sizeof *out); /* 0.0f: every voxel outside the mask */
+  if (!mask_box(g, mask, 1, lo, hi, &box))
+    return DEFACE_OK;
   uint8_t *outside = deface__alloc_large(box.count, 0);
   float *d = deface__alloc_large(box.count * sizeof *d, 0);
   deface_status st = DEFACE_OK;
@@ -303,13 +299,7 @@ deface_status wg_depth_sq(const work_grid *g, const uint8_t *mask, float *out, c
     st = deface__fail(err, DEFACE_E_NOMEM, "out of memory for the head depth");
     goto done;
   }
-  for (size_t k = 0; k < box.n[2]; k++)
-    for (size_t j = 0; j < box.n[1]; j++) {
-      const uint8_t *from = mask + wg_index(g, lo[0], lo[1] + j, lo[2] + k);
-      uint8_t *to = outside + wg_index(&box, 0, j, k);
-      for (size_t i = 0; i < box.n[0]; i++)
-        to[i] = !from[i];
-    }
+  box_take(g, &box, lo, mask, outside, 1);
   if ((st = wg_distance_sq(&box, outside, d, err)) != DEFACE_OK)
     goto done;
   for (size_t k = 0; k < box.n[2]; k++)
@@ -453,29 +443,16 @@ static deface_status fill_holes_whole(const work_grid *g, uint8_t *mask, char *e
 deface_status wg_fill_holes(const work_grid *g, uint8_t *mask, char *err)
 {
   size_t lo[3], hi[3];
-  if (!mask_box(g, mask, 1, lo, hi))
-    return DEFACE_OK; /* no mask, no holes */
   work_grid box;
-  memset(&box, 0, sizeof box);
-  box.step = g->step;
-  box.count = 1;
-  for (int a = 0; a < 3; a++) {
-    box.n[a] = hi[a] - lo[a] + 1;
-    box.count *= box.n[a];
-  }
+  if (!mask_box(g, mask, 1, lo, hi, &box))
+    return DEFACE_OK; /* no mask, no holes */
   uint8_t *part = deface__alloc_large(box.count, 0);
   if (!part)
     return deface__fail(err, DEFACE_E_NOMEM, "out of memory for hole filling");
-  for (size_t k = 0; k < box.n[2]; k++)
-    for (size_t j = 0; j < box.n[1]; j++)
-      memcpy(part + wg_index(&box, 0, j, k), mask + wg_index(g, lo[0], lo[1] + j, lo[2] + k),
-             box.n[0]);
+  box_take(g, &box, lo, mask, part, 0);
   deface_status st = fill_holes_whole(&box, part, err);
   if (st == DEFACE_OK)
-    for (size_t k = 0; k < box.n[2]; k++)
-      for (size_t j = 0; j < box.n[1]; j++)
-        memcpy(mask + wg_index(g, lo[0], lo[1] + j, lo[2] + k), part + wg_index(&box, 0, j, k),
-               box.n[0]);
+    box_put(g, &box, lo, part, mask, 0);
   free(part);
   return st;
 }

@@ -224,21 +224,18 @@ void deface_volume_scaling(const deface_volume *volume, double *slope, double *i
   *inter = volume->inter;
 }
 
-int deface__label_extent(const deface_volume *label, size_t lo[3], size_t hi[3])
+int deface__nonzero_extent(const uint8_t *data, const size_t dims[3], size_t lo[3], size_t hi[3])
 {
-  size_t d[4];
-  deface_volume_dims(label, d);
-  const uint8_t *lab = deface_volume_data_const(label);
   int any = 0;
-  for (size_t k = 0; k < d[2]; k++)
-    for (size_t j = 0; j < d[1]; j++) {
-      const uint8_t *row = lab + d[0] * (j + d[1] * k);
+  for (size_t k = 0; k < dims[2]; k++)
+    for (size_t j = 0; j < dims[1]; j++) {
+      const uint8_t *row = data + dims[0] * (j + dims[1] * k);
       size_t i = 0;
-      while (i < d[0] && !row[i])
+      while (i < dims[0] && !row[i])
         i++;
-      if (i == d[0])
+      if (i == dims[0])
         continue;
-      size_t last = d[0] - 1;
+      size_t last = dims[0] - 1;
       while (!row[last])
         last--;
       size_t at[3] = {i, j, k}, to[3] = {last, j, k};
@@ -249,6 +246,13 @@ int deface__label_extent(const deface_volume *label, size_t lo[3], size_t hi[3])
       any = 1;
     }
   return any;
+}
+
+int deface__label_extent(const deface_volume *label, size_t lo[3], size_t hi[3])
+{
+  size_t d[4];
+  deface_volume_dims(label, d);
+  return deface__nonzero_extent(deface_volume_data_const(label), d, lo, hi);
 }
 
 double deface__volume_stored(const deface_volume *volume, size_t index)

@@ -64,6 +64,16 @@ static int on_progress(void *user, double fraction, const char *stage)
   return 0;
 }
 
+/* Default options whose progress callback times the stages into `clock`. */
+static void timed_options(deface_options *o, stage_clock *clock)
+{
+  deface_options_init(o);
+  memset(clock, 0, sizeof *clock);
+  clock->current = -1;
+  o->progress = on_progress;
+  o->progress_user = clock;
+}
+
 static double peak_mib(void)
 {
   struct rusage ru;
@@ -157,10 +167,8 @@ static int run_once(const char *in, const char *path)
   deface_nifti *hdr = NULL;
   deface_result res;
   deface_options o;
-  deface_options_init(&o);
-  stage_clock clock = {.current = -1};
-  o.progress = on_progress;
-  o.progress_user = &clock;
+  stage_clock clock;
+  timed_options(&o, &clock);
   if (deface_nifti_read(in, &v, &hdr, err) != DEFACE_OK) {
     fprintf(stderr, "benchmark: %s\n", err);
     return 1;
@@ -269,10 +277,8 @@ static int run_pipeline(const char *in, const char *out, const char *label, int 
   deface_nifti *hdr = NULL;
   deface_result r;
   deface_options o;
-  deface_options_init(&o);
-  stage_clock clock = {.current = -1};
-  o.progress = on_progress;
-  o.progress_user = &clock;
+  stage_clock clock;
+  timed_options(&o, &clock);
   const char *name = in_place ? "deface_run_in_place" : "deface_run";
   double t0 = now();
   if (deface_nifti_read(in, &v, &hdr, err) != DEFACE_OK)
