@@ -116,15 +116,16 @@ deface_status deface__apply_fill_in_box(deface_volume *volume, const deface_volu
   /* Bounding box of the label, grown by 3 sigma for the blur. */
   size_t lo[3], hi[3];
   result->changed_voxels = 0;
-  if (label_box) {
-    memcpy(lo, label_box[0], sizeof lo);
-    memcpy(hi, label_box[1], sizeof hi);
-    for (int a = 0; a < 3; a++)
-      if (lo[a] > hi[a] || hi[a] >= dims[a])
-        return DEFACE_OK; /* empty label: the self-check will refuse it */
-  } else if (!deface__label_extent(label, lo, hi)) {
-    return DEFACE_OK; /* empty label: the self-check will refuse it */
+  int known = label_box != NULL;
+  for (int a = 0; known && a < 3; a++) {
+    lo[a] = label_box[0][a];
+    hi[a] = label_box[1][a];
+    if (lo[a] > hi[a])
+      return DEFACE_OK;      /* empty label: the self-check will refuse it */
+    known = hi[a] < dims[a]; /* a box off the grid is not trusted: scanned for */
   }
+  if (!known && !deface__label_extent(label, lo, hi))
+    return DEFACE_OK; /* empty label: the self-check will refuse it */
   double sp[3], sigma_vox[3];
   deface_volume_spacing(volume, sp);
   size_t bn[3], b0[3];

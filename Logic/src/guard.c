@@ -134,6 +134,8 @@ deface_status fill_guard_take(const deface_volume *volume, const deface_volume *
   memcpy(guard->box, box, sizeof guard->box);
   size_t d[4];
   deface_volume_dims(volume, d);
+  for (int a = 0; a < 3; a++) /* never past the grid (the row sums rely on it) */
+    guard->box[1][a] = guard->box[1][a] < d[a] ? guard->box[1][a] : d[a] - 1;
   size_t es = deface_datatype_size(deface_volume_datatype(volume));
   const uint8_t *lab = deface_volume_data_const(label);
   /* One pass: the labelled voxels counted, the skin among them kept. */
@@ -150,6 +152,7 @@ deface_status fill_guard_take(const deface_volume *volume, const deface_volume *
     guard->skin[guard->nskin] = idx;
     guard->skin_value[guard->nskin++] = deface_volume_value(volume, idx);
   }
+  guard->labelled = labelled;
   guard->saved_bytes = labelled * es * d[3];
   guard->saved = deface__alloc_large(guard->saved_bytes, 0);
   if (!guard->saved) {

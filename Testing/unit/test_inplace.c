@@ -103,6 +103,15 @@ static void compare_with_copying(const deface_volume *in)
     CHECK(deface__label_extent(label, box[0], box[1]));
     CHECK(fill_guard_take(mine, label, (const size_t(*)[3])box, r.tissue_threshold, &g, err) ==
           DEFACE_OK);
+    CHECK(g.labelled == r.labelled_voxels); /* what the pipeline compares */
+    fill_guard short_box;                   /* a box a row short misses labelled voxels */
+    size_t cut[2][3];
+    memcpy(cut, box, sizeof cut);
+    cut[1][1]--;
+    CHECK(fill_guard_take(mine, label, (const size_t(*)[3])cut, r.tissue_threshold, &short_box,
+                          err) == DEFACE_OK);
+    CHECK(short_box.labelled < r.labelled_voxels);
+    fill_guard_free(&short_box);
     deface_result rr = r;
     st = fill_guard_check(mine, label, &g, &rr, err);
     CHECK(st == DEFACE_E_SELFCHECK && strstr(err, "surface did not change"));
