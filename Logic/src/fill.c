@@ -120,8 +120,12 @@ deface_status deface__apply_fill_in_box(deface_volume *volume, const deface_volu
   for (int a = 0; known && a < 3; a++) {
     lo[a] = label_box[0][a];
     hi[a] = label_box[1][a];
-    if (lo[a] > hi[a])
-      return DEFACE_OK;      /* empty label: the self-check will refuse it */
+    if (lo[a] > hi[a]) /* empty: the self-check refuses an empty label */
+      return result->labelled_voxels == 0 ? DEFACE_OK
+                                          : deface__fail(err, DEFACE_E_INTERNAL,
+                                                         "the label's box is empty, its %zu voxels "
+                                                         "are not",
+                                                         result->labelled_voxels);
     known = hi[a] < dims[a]; /* a box off the grid is not trusted: scanned for */
   }
   if (!known && !deface__label_extent(label, lo, hi))
@@ -153,7 +157,7 @@ deface_status deface__apply_fill_in_box(deface_volume *volume, const deface_volu
     }
   }
   uint64_t seed = options->seed ? options->seed : 1;
-  size_t changed3 = 0;
+  size_t changed3 = 0, filled3 = 0;
   unsigned char before[8];
   for (size_t t = 0; t < dims[3]; t++) {
     if (progress_report(options, STAGE_FILL, (double)t / (double)dims[3])) {
@@ -186,6 +190,7 @@ deface_status deface__apply_fill_in_box(deface_volume *volume, const deface_volu
           else if (options->fill == DEFACE_FILL_NOISE)
             value = air + (result->is_ct ? next_gauss(&seed) : fabs(next_gauss(&seed))) *
                               result->air_noise_sd;
+          filled3 += t == 0;
           size_t at = base + idx;
           memcpy(before, data + at * esize, esize);
           deface__volume_store(volume, at, value);
@@ -200,5 +205,11 @@ deface_status deface__apply_fill_in_box(deface_volume *volume, const deface_volu
   free(line);
   free(tmp);
   free(kernel);
+  /* A box given by the face mask is checked against the voxels it counted:
+   * one it missed would be left unfilled. */
+  if (label_box && filled3 != result->labelled_voxels)
+    return deface__fail(err, DEFACE_E_INTERNAL,
+                        "the fill reached %zu of the label's %zu voxels: its box misses some",
+                        filled3, result->labelled_voxels);
   return DEFACE_OK;
 }
