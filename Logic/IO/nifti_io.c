@@ -29,6 +29,7 @@
 #define MAX_AXIS 65535u
 #define MAX_TIME 100000u
 #define MAX_BYTES (16ull << 30)     /* 16 GiB of voxels */
+#define DEFLATE_MAX_RATIO 1032ull   /* deflate's largest expansion */
 #define MAX_VOX_OFFSET (1ull << 30) /* bounds what nifti_clib allocates for extensions */
 
 int deface_nifti_name_ok(const char *path, int *gz)
@@ -373,6 +374,18 @@ deface_status deface_nifti_read(const char *path, deface_volume **volume, deface
   st = check_header(path, h, gz ? -1 : (long long)sb.st_size, &bytes, &offset, err);
   if (st != DEFACE_OK)
     goto done;
+  /* A compressed file's size bounds what it can hold: deflate expands at
+   * most 1032 times (a 2-bit code for 258 bytes). A header that claims more
+   * is refused before its volume is allocated (a few hundred bytes claiming
+   * gigabytes would otherwise cost that much memory first). */
+  if (gz && offset + bytes > DEFLATE_MAX_RATIO * (uint64_t)sb.st_size) {
+    st = deface__io_fail(err, DEFACE_E_INPUT, path,
+                         "truncated or corrupt gzip data: %llu bytes of voxels claimed from "
+                         "offset %llu, more than its %lld compressed bytes can hold",
+                         (unsigned long long)bytes, (unsigned long long)offset,
+                         (long long)sb.st_size);
+    goto done;
+  }
 
   /* The header is sane now, so nifti_clib's parse is quiet; it gives the
    * qform matrix from the quaternion and the extension list. */

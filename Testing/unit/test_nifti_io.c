@@ -575,6 +575,18 @@ static void test_refusals(void)
   CHECK(copy_file(p, p2, 1) == 0);
   expect_refused(p2, "NIfTI-2 60000^3 gz", "16 GiB");
 
+  /* A small .nii.gz whose header claims 1024^3 int16 voxels (2 GiB): more
+   * than its compressed bytes can hold, refused before anything so large is
+   * allocated (libFuzzer's malloc limit found the allocation). */
+  path_of(p, sizeof p, "claims.nii");
+  make_small(p, 1, DT_INT16);
+  d16 = 1024;
+  for (int a = 1; a <= 3; a++)
+    patch(p, offsetof(nifti_1_header, dim) + 2 * a, &d16, 2);
+  path_of(p2, sizeof p2, "claims.nii.gz");
+  CHECK(copy_file(p, p2, 1) == 0);
+  expect_refused(p2, "small .nii.gz claiming 2 GiB", "compressed bytes can hold");
+
   path_of(p, sizeof p, "wide.nii");
   make_small(p, 2, DT_UINT8);
   d64 = 70000;
