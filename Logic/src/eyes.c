@@ -167,7 +167,6 @@ static int faces_forward(const work_grid *g, const head_info *head, size_t i, si
   return out.y >= EYE_FACING_MIN_Y;
 }
 
-/* Keeps the best EYE_MAX_CANDIDATES, at least EYE_CANDIDATE_SPACING_MM apart. */
 /* Whether two centres lie closer than the spacing: v3_norm(d) < spacing,
  * with the square root taken only in the hair-thin band where the squared
  * distance alone cannot tell (the scan asks this ~3 million times). */
@@ -183,6 +182,7 @@ static int closer_than_spacing(vec3 a, vec3 b)
   return v3_norm(d) < EYE_CANDIDATE_SPACING_MM;
 }
 
+/* Keeps the best EYE_MAX_CANDIDATES, at least EYE_CANDIDATE_SPACING_MM apart. */
 static void keep_candidate(candidate *list, size_t *n, const candidate *c)
 {
   for (size_t q = 0; q < *n; q++) {

@@ -88,6 +88,17 @@ deface_status deface__check_fill_options(const deface_options *options, char *er
   return DEFACE_OK;
 }
 
+/* A box given by the face mask is checked against the voxels it counted:
+ * one it missed would be left unfilled. */
+static deface_status box_reached(size_t reached, const deface_result *result, char *err)
+{
+  if (reached == result->labelled_voxels)
+    return DEFACE_OK;
+  return deface__fail(err, DEFACE_E_INTERNAL,
+                      "the fill reached %zu of the label's %zu voxels: its box misses some",
+                      reached, result->labelled_voxels);
+}
+
 deface_status deface_apply_fill(deface_volume *volume, const deface_volume *label,
                                 const deface_options *options, deface_result *result, char *err)
 {
@@ -121,11 +132,7 @@ deface_status deface__apply_fill_in_box(deface_volume *volume, const deface_volu
     lo[a] = label_box[0][a];
     hi[a] = label_box[1][a];
     if (lo[a] > hi[a]) /* empty: the self-check refuses an empty label */
-      return result->labelled_voxels == 0 ? DEFACE_OK
-                                          : deface__fail(err, DEFACE_E_INTERNAL,
-                                                         "the label's box is empty, its %zu voxels "
-                                                         "are not",
-                                                         result->labelled_voxels);
+      return box_reached(0, result, err);
     known = hi[a] < dims[a]; /* a box off the grid is not trusted: scanned for */
   }
   if (!known && !deface__label_extent(label, lo, hi))
@@ -205,11 +212,5 @@ deface_status deface__apply_fill_in_box(deface_volume *volume, const deface_volu
   free(line);
   free(tmp);
   free(kernel);
-  /* A box given by the face mask is checked against the voxels it counted:
-   * one it missed would be left unfilled. */
-  if (label_box && filled3 != result->labelled_voxels)
-    return deface__fail(err, DEFACE_E_INTERNAL,
-                        "the fill reached %zu of the label's %zu voxels: its box misses some",
-                        filled3, result->labelled_voxels);
-  return DEFACE_OK;
+  return label_box ? box_reached(filled3, result, err) : DEFACE_OK;
 }

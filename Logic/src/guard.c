@@ -152,7 +152,6 @@ deface_status fill_guard_take(const deface_volume *volume, const deface_volume *
     guard->skin[guard->nskin] = idx;
     guard->skin_value[guard->nskin++] = deface_volume_value(volume, idx);
   }
-  guard->labelled = labelled;
   guard->saved_bytes = labelled * es * d[3];
   guard->saved = deface__alloc_large(guard->saved_bytes, 0);
   if (!guard->saved) {

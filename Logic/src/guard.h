@@ -16,7 +16,6 @@ typedef struct fill_guard {
   double *skin_value;      /* ... and their original values */
   size_t nskin;
   size_t box[2][3]; /* the label's extent: outside it every voxel is unlabelled */
-  size_t labelled;  /* labelled voxels found in the box */
 } fill_guard;
 
 /** Takes the guard of `volume` before `label` is filled; `box` is the

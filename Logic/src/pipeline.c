@@ -423,12 +423,6 @@ deface_status deface_run_in_place(deface_volume *volume, const deface_options *o
   if (st == DEFACE_OK)
     st = fill_guard_take(volume, *label, (const size_t(*)[3])label_box, result->tissue_threshold,
                          &guard, msg);
-  /* The guard and the fill trust the label's box: it must hold every
-   * labelled voxel the face mask counted. */
-  if (st == DEFACE_OK && guard.labelled != result->labelled_voxels)
-    st =
-        deface__fail(msg, DEFACE_E_INTERNAL, "the label's box holds %zu of its %zu labelled voxels",
-                     guard.labelled, result->labelled_voxels);
   if (st == DEFACE_OK)
     st = deface__apply_fill_in_box(volume, *label, (const size_t(*)[3])label_box, options, result,
                                    msg);

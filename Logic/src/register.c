@@ -484,7 +484,7 @@ static measure evaluate(const reg_context *ctx, int l, const double a[4][4])
     for (int q = 0; q < 8; q++) {
       uint8_t code = lv->code[corner[q]];
       row[code & (HEAD_BIT - 1)] += w[q];
-      hw += w[q] * (float)(code >> 4);
+      hw += w[q] * (float)((code & HEAD_BIT) != 0);
     }
     head_both += p->head * hw;
     head_t += p->head;
