@@ -148,8 +148,11 @@ done:
 
 /* Checks sizes, datatype, scaling and data offset before anything is
  * allocated, and fills h->dims, datatypes and scaling. *bytes and *offset
- * say where the voxels are. file_size < 0 when unknown (gzip). */
-static deface_status check_header(const char *path, deface_nifti *h, long long file_size,
+ * say where the voxels are. file_size is the file's size on disk, gz whether
+ * it is compressed: then it bounds the stream by deflate's largest
+ * expansion, 1032 times (a 2-bit code for 258 bytes), so that a few hundred
+ * bytes claiming gigabytes are refused before that much is allocated. */
+static deface_status check_header(const char *path, deface_nifti *h, long long file_size, int gz,
                                   size_t *bytes, uint64_t *offset, char *err)
 {
   const nifti_1_header *n1 = &h->raw.n1;
@@ -211,10 +214,13 @@ static deface_status check_header(const char *path, deface_nifti *h, long long f
   if (!isfinite(vox) || vox < (double)hsize || vox > (double)MAX_VOX_OFFSET)
     return deface__io_fail(err, DEFACE_E_INPUT, path, "bad vox_offset %g", vox);
   *offset = (uint64_t)vox;
-  if (file_size >= 0 && *offset + total > (uint64_t)file_size)
+  uint64_t can_hold = gz ? DEFLATE_MAX_RATIO * (uint64_t)file_size : (uint64_t)file_size;
+  if (*offset + total > can_hold)
     return deface__io_fail(err, DEFACE_E_INPUT, path,
-                           "truncated: %llu bytes of voxels expected from offset %llu, "
-                           "but the file has %lld bytes",
+                           gz ? "truncated or corrupt gzip data: %llu bytes of voxels claimed "
+                                "from offset %llu, more than its %lld compressed bytes can hold"
+                              : "truncated: %llu bytes of voxels expected from offset %llu, "
+                                "but the file has %lld bytes",
                            (unsigned long long)total, (unsigned long long)*offset, file_size);
 
   /* NIfTI: a slope of 0 (or a non-finite one, as nifti_clib reads it) means
@@ -371,21 +377,9 @@ deface_status deface_nifti_read(const char *path, deface_volume **volume, deface
   st = read_raw_header(path, gz, h, &swapped, err);
   if (st != DEFACE_OK)
     goto done;
-  st = check_header(path, h, gz ? -1 : (long long)sb.st_size, &bytes, &offset, err);
+  st = check_header(path, h, (long long)sb.st_size, gz, &bytes, &offset, err);
   if (st != DEFACE_OK)
     goto done;
-  /* A compressed file's size bounds what it can hold: deflate expands at
-   * most 1032 times (a 2-bit code for 258 bytes). A header that claims more
-   * is refused before its volume is allocated (a few hundred bytes claiming
-   * gigabytes would otherwise cost that much memory first). */
-  if (gz && offset + bytes > DEFLATE_MAX_RATIO * (uint64_t)sb.st_size) {
-    st = deface__io_fail(err, DEFACE_E_INPUT, path,
-                         "truncated or corrupt gzip data: %llu bytes of voxels claimed from "
-                         "offset %llu, more than its %lld compressed bytes can hold",
-                         (unsigned long long)bytes, (unsigned long long)offset,
-                         (long long)sb.st_size);
-    goto done;
-  }
 
   /* The header is sane now, so nifti_clib's parse is quiet; it gives the
    * qform matrix from the quaternion and the extension list. */
