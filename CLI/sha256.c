@@ -211,15 +211,18 @@ int sha256_file(const char *path, char hex[65])
   return 0;
 }
 
-void sha256_buffer_with(int hardware, const void *data, size_t length, char hex[65])
+void sha256_buffer_with(int hardware, size_t piece, const void *data, size_t length, char hex[65])
 {
   sha256_ctx c;
   init(&c, hardware);
-  update(&c, data, length);
+  const unsigned char *p = data;
+  size_t step = piece ? piece : length;
+  for (size_t done = 0; done < length; done += step)
+    update(&c, p + done, length - done < step ? length - done : step);
   finish(&c, hex);
 }
 
 void sha256_buffer(const void *data, size_t length, char hex[65])
 {
-  sha256_buffer_with(1, data, length, hex);
+  sha256_buffer_with(1, 0, data, length, hex);
 }

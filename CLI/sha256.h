@@ -14,8 +14,9 @@ int sha256_file(const char *path, char hex[65]);
 void sha256_buffer(const void *data, size_t length, char hex[65]);
 
 /** sha256_buffer() with the CPU's SHA instructions when `hardware` is non-zero
- * and the CPU has them, the portable rounds otherwise (for the tests). */
-void sha256_buffer_with(int hardware, const void *data, size_t length, char hex[65]);
+ * and the CPU has them, the portable rounds otherwise, fed `piece` bytes at
+ * a time as a file is (0: all at once); for the tests. */
+void sha256_buffer_with(int hardware, size_t piece, const void *data, size_t length, char hex[65]);
 
 /** 1 if this CPU's SHA instructions compute the digests, 0 if the portable code does. */
 int sha256_hardware(void);
