@@ -47,12 +47,12 @@ static size_t compress_at(gz_out *o, int runs, const void *in, size_t n)
 {
   if (!runs)
     return libdeflate_gzip_compress(o->fast, in, n, o->buf, o->size);
-  if (!o->runs) {
+  if (!o->runs)
     o->runs = libdeflate_alloc_compressor(DEFACE_GZ_LEVEL_RUNS);
-    o->buf_runs = o->runs ? malloc(o->size) : NULL;
-    if (!o->buf_runs)
-      return 0;
-  }
+  if (o->runs && !o->buf_runs)
+    o->buf_runs = malloc(o->size);
+  if (!o->buf_runs) /* either may have failed, now or at an earlier chunk */
+    return 0;
   return libdeflate_gzip_compress(o->runs, in, n, o->buf_runs, o->size);
 }
 
